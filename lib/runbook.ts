@@ -1,0 +1,213 @@
+import { z } from "zod";
+import type { AnyCell } from "./cell.js";
+import { readCheckpoints } from "./checkpoints.js";
+import { RUNBOOK_FLAGS, type RunbookFlags, formatOptionsHelp, parseCellArgv } from "./cli.js";
+import { loadConfig } from "./config.js";
+import { RunbookError, UsageError, errorMessage } from "./errors.js";
+import { type CellOutcome, executeCell } from "./executor.js";
+import { acquireLock } from "./lock.js";
+import { type PlannedCell, computeStatus, planRun } from "./pipeline.js";
+import { chalk, formatError } from "./ui.js";
+import { printPlan, printStatus } from "./status-view.js";
+
+export interface Runbook {
+  cells: AnyCell[];
+  configSchema: z.ZodType;
+  /** `run.ts doctor`; returns the exit code. */
+  doctor?: (root: string) => Promise<number>;
+}
+
+const log = (line = "") => console.log(line);
+
+/** Every entry point funnels errors through here: message and hint, never a stack trace for expected failures. */
+async function guarded(main: () => Promise<number>): Promise<number> {
+  // `status | head` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+  try {
+    return await main();
+  } catch (error) {
+    if (error instanceof RunbookError) {
+      console.error(formatError(error.message, error.hint));
+      return 2;
+    }
+    console.error(formatError(errorMessage(error)));
+    if (process.env.JOCO_DEBUG) console.error((error as Error).stack);
+    return 1;
+  }
+}
+
+function cellIdOf(runbook: Runbook, given: string): string {
+  const match = runbook.cells.find((c) => c.id === given || c.id.startsWith(`${given.padStart(2, "0")}-`));
+  if (!match) throw new UsageError(`No cell "${given}"`, `Cells: ${runbook.cells.map((c) => c.id).join(", ")}`);
+  return match.id;
+}
+
+/** `npx tsx runbook/NN-name.ts [options]`: this cell, or `--from MM` … this cell. */
+export function runCellMain(runbook: Runbook, cellId: string, argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const cell = runbook.cells.find((c) => c.id === cellId);
+    if (!cell) throw new UsageError(`No cell ${cellId}`);
+    const [first, ...rest] = argv;
+    const subcommand = first && cell.subcommands?.[first];
+    if (subcommand) {
+      const { flags, args } = parseCellArgv(cell.options, rest);
+      const { config } = await loadConfig(runbook.configSchema, { root: process.cwd(), file: flags.config });
+      await subcommand.run({ config, root: process.cwd(), args, log });
+      return 0;
+    }
+    const { flags, options, args } = parseCellArgv(cell.options, argv);
+    if (flags.help) {
+      log(cellHelp(cell));
+      return 0;
+    }
+    const selection = flags.from ? { from: cellIdOf(runbook, flags.from), to: cellId } : { only: [cellId] };
+    return runSelection(runbook, flags, selection, (c) => (c.id === cellId ? options : c.options.parse({})), args);
+  });
+}
+
+/** `npm run runbook [status|doctor] [flags]`. */
+export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const subcommand = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;
+    const { flags } = parseCellArgv(NO_OPTIONS, subcommand ? argv.slice(1) : argv);
+    if (flags.help) {
+      log(runbookHelp(runbook));
+      return 0;
+    }
+    const root = process.cwd();
+    if (subcommand === "status") {
+      const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
+      printStatus(computeStatus(runbook.cells, config, await readCheckpoints(root)));
+      return 0;
+    }
+    if (subcommand === "doctor") {
+      if (!runbook.doctor) throw new UsageError("This runbook has no doctor.");
+      return runbook.doctor(root);
+    }
+    if (subcommand) throw new UsageError(`Unknown command "${subcommand}"`, "Commands: status, doctor (or none to run).");
+    const selection = {
+      only: flags.only?.map((id) => cellIdOf(runbook, id)),
+      from: flags.from ? cellIdOf(runbook, flags.from) : undefined,
+    };
+    return runSelection(runbook, flags, selection, (c) => c.options.parse({}), []);
+  });
+}
+
+/** run.ts and 00-config take only the runbook flags. */
+const NO_OPTIONS = z.object({});
+
+async function runSelection(
+  runbook: Runbook,
+  flags: RunbookFlags,
+  selection: { only?: string[]; from?: string; to?: string },
+  optionsOf: (cell: AnyCell) => unknown,
+  args: string[],
+): Promise<number> {
+  const root = process.cwd();
+  const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
+  const plan = planRun(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf), { ...selection, force: flags.force });
+  if (flags.dryRun) {
+    printPlan(plan);
+    return 0;
+  }
+  const lock = await acquireLock(root, process.argv.slice(1).join(" "));
+  if (lock.tookOverFrom) log(chalk.gray(`(took over a lock left by pid ${lock.tookOverFrom}, which no longer runs)`));
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      console.error(chalk.red(`\n${signal} again: stopping now.`));
+      process.exit(130);
+    }
+    console.error(chalk.yellow(`\n${signal}: finishing the current item, then stopping (again to stop at once).`));
+    controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+  try {
+    return await runPlanned(plan, { root, config, args, force: flags.force, signal: controller.signal, optionsOf });
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+    await lock.release();
+  }
+}
+
+async function runPlanned(
+  plan: PlannedCell[],
+  env: { root: string; config: unknown; args: string[]; force: boolean; signal: AbortSignal; optionsOf: (cell: AnyCell) => unknown },
+): Promise<number> {
+  let ran = 0;
+  for (const { row, action } of plan) {
+    const { cell } = row;
+    if (action === "skip") {
+      log(chalk.gray(`${cell.id} ${cell.title}: done, skipped (--force to run it again)`));
+      continue;
+    }
+    log(chalk.bold(`\n▶ ${cell.id} ${cell.title}`));
+    const { outcome, record } = await executeCell(cell, { ...env, options: env.optionsOf(cell), log });
+    ran += 1;
+    if (outcome !== "done") {
+      console.error(formatError(`${cell.id} ${outcome}: ${record.error ?? ""}`, record.hint));
+      log(chalk.gray(`Resume with \`npm run runbook\` (or \`npx tsx runbook/${cell.id}.ts\`) once fixed.`));
+      return exitCodeOf(outcome);
+    }
+    log(chalk.green(`✓ ${cell.id} done`) + chalk.gray(` — ${record.summary ?? ""}`));
+  }
+  if (ran === 0) log("Nothing to run: every selected cell is done.");
+  return 0;
+}
+
+const exitCodeOf = (outcome: CellOutcome) => (outcome === "interrupted" ? 130 : 1);
+
+function cellHelp(cell: AnyCell): string {
+  const options = formatOptionsHelp(cell.options);
+  const subcommands = Object.entries(cell.subcommands ?? {}).map(([name, s]) => `  ${s.usage.padEnd(28)} ${s.description}`);
+  return [
+    `${chalk.bold(cell.id)} — ${cell.title}`,
+    "",
+    `Usage: npx tsx runbook/${cell.id}.ts [options]`,
+    ...(subcommands.length ? ["", "Commands:", ...subcommands] : []),
+    "",
+    `Needs: ${[...cell.dependsOn.map((d) => `${d} done`), ...cell.preconditions.map((p) => p.name)].join("; ") || "nothing"}`,
+    ...(options.length ? ["", "Options:", ...options] : []),
+    "",
+    "Runbook options:",
+    ...RUNBOOK_FLAGS.map((f) => `  ${f.flag.padEnd(28)} ${f.description}`),
+  ].join("\n");
+}
+
+function runbookHelp(runbook: Runbook): string {
+  return [
+    chalk.bold("joco-finetune runbook"),
+    "",
+    "Usage: npm run runbook -- [command] [options]   (or npx tsx runbook/run.ts …)",
+    "",
+    "Commands:",
+    "  (none)                       run every pending, stale, failed or interrupted cell in order; stop at the first failure",
+    "  status                       the state of every cell: done, stale (and why), failed (and the fix), …",
+    "  doctor                       check git, Python and its packages, GPU, Ollama, the API key, disk",
+    "",
+    "Cells:",
+    ...runbook.cells.map((c) => `  ${c.id.padEnd(28)} ${c.title}`),
+    "",
+    "Options:",
+    ...RUNBOOK_FLAGS.map((f) => `  ${f.flag.padEnd(28)} ${f.description}`),
+    "",
+    "Each cell also runs on its own: npx tsx runbook/NN-name.ts --help",
+  ].join("\n");
+}
+
+/** `npx tsx runbook/00-config.ts [--config FILE]`: validates and prints the resolved parameters. */
+export function printResolvedConfig(schema: z.ZodType, argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { flags } = parseCellArgv(NO_OPTIONS, argv);
+    if (flags.help) {
+      log("Usage: npx tsx runbook/00-config.ts [--config FILE]\nPrints the resolved configuration (defaults + joco.config.json or --config).");
+      return 0;
+    }
+    const { config, file } = await loadConfig(schema, { root: process.cwd(), file: flags.config });
+    log(chalk.gray(file ? `defaults + ${file}` : "defaults (no joco.config.json)"));
+    log(JSON.stringify(config, null, 2));
+    return 0;
+  });
+}
