@@ -62,7 +62,11 @@ export function runCellMain(runbook: Runbook, cellId: string, argv: string[]): P
       log(cellHelp(cell));
       return 0;
     }
-    const selection = flags.from ? { from: cellIdOf(runbook, flags.from), to: cellId } : { only: [cellId] };
+    const selection = flags.only
+      ? { only: flags.only.map((id) => cellIdOf(runbook, id)) }
+      : flags.from
+        ? { from: cellIdOf(runbook, flags.from), to: cellId }
+        : { only: [cellId] };
     return runSelection(runbook, flags, selection, (c) => (c.id === cellId ? options : c.options.parse({})), args);
   });
 }
