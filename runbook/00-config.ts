@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { isMain } from "../lib/cli.js";
+import { DEFAULT_TYPES } from "../lib/conventional.js";
 
 // prefault (not default) so that a section's own defaults are filled in when the user gives none of its keys.
 const section = <T extends z.core.$ZodLooseShape>(shape: T) =>
@@ -23,9 +24,6 @@ export const RepoSchema = z.strictObject({
   depth: positiveInt.optional(),
   max: positiveInt.optional(),
 });
-
-/** The eleven types of @commitlint/config-conventional. */
-export const STANDARD_TYPES = ["feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert"];
 
 const github = (slug: string) => `https://github.com/${slug}.git`;
 
@@ -45,7 +43,7 @@ export const ConfigSchema = z.strictObject({
   }),
   /** The Conventional Commit types every cell accepts (extraction, labels, curation, metrics). */
   conventional: section({
-    types: z.array(z.string().regex(/^[a-z]+$/)).min(1).default(STANDARD_TYPES),
+    types: z.array(z.string().regex(/^[a-z]+$/)).min(1).default([...DEFAULT_TYPES]),
   }),
   clone: section({
     concurrency: positiveInt.default(4),

@@ -1,0 +1,322 @@
+/**
+ * Conventional Commit rules, in one place: every part of the runbook (case
+ * extraction, the `original` labeler, curation, benchmark metrics) uses these.
+ * The 0–100 rubric of the original harness is in `rubric.ts`.
+ *
+ * Two readings of "is this a conventional commit":
+ * - strict (`lintCommitMessage`): commitlint with `@commitlint/config-conventional`,
+ *   loaded the way commitlint loads it (DESIGN §6 `formatCompliance`);
+ * - lenient (`parseHeader`, `isHeaderCompliant`): the first line matches
+ *   `type(scope)?!?: description` (DESIGN §6 `headerCompliance`).
+ *
+ * Messages are taken as given: nothing here trims a model's output before
+ * judging it (a caller that wants that trims first). The one exception, in
+ * both readings alike, is leading empty lines, which commitlint skips.
+ */
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type load from "@commitlint/load";
+import type lint from "@commitlint/lint";
+
+/** The eleven types of the Angular convention that config-conventional allows. */
+export const DEFAULT_TYPES = [
+  "feat",
+  "fix",
+  "docs",
+  "style",
+  "refactor",
+  "perf",
+  "test",
+  "build",
+  "ci",
+  "chore",
+  "revert",
+] as const;
+
+// ---------------------------------------------------------------- commitlint
+
+export interface LintResult {
+  valid: boolean;
+  /** `rule-name: message`, one per failed error-level rule. */
+  errors: string[];
+  /** `rule-name: message`, one per failed warning-level rule (they do not make a message invalid). */
+  warnings: string[];
+}
+
+type LoadedConfig = Awaited<ReturnType<typeof load>>;
+type ParserOpts = NonNullable<Parameters<typeof lint>[2]>["parserOpts"];
+
+const CONFIG_CONVENTIONAL = "@commitlint/config-conventional";
+/**
+ * The package.json of config-conventional: it has no `commitlint` key, so naming
+ * it as the config `file` makes `load` read no user configuration at all (no
+ * search of cwd, its parents, or ~/.config), and its folder as `cwd` makes the
+ * `extends` entry resolve from inside node_modules whatever process.cwd() is.
+ */
+const NEUTRAL_CONFIG_FILE = createRequire(import.meta.url).resolve(`${CONFIG_CONVENTIONAL}/package.json`);
+
+const configCache = new Map<string, Promise<LoadedConfig>>();
+
+/**
+ * The commitlint configuration for `types`: config-conventional with `type-enum`
+ * set to `types`. Loaded once per list (loading takes tens of milliseconds).
+ */
+export function loadCommitlintConfig(types: readonly string[]): Promise<LoadedConfig> {
+  const key = JSON.stringify(types);
+  let config = configCache.get(key);
+  if (!config) {
+    // Imported on first use: commitlint takes a third of a second to load, which a no-op runbook run should not pay.
+    config = import("@commitlint/load").then(({ default: load }) =>
+      load(
+        { extends: [CONFIG_CONVENTIONAL], rules: { "type-enum": [2, "always", [...types]] } },
+        { file: NEUTRAL_CONFIG_FILE, cwd: dirname(NEUTRAL_CONFIG_FILE) },
+      ),
+    );
+    configCache.set(key, config);
+    config.catch(() => configCache.delete(key));
+  }
+  return config;
+}
+
+/**
+ * Lints one commit message with commitlint + config-conventional, `type-enum`
+ * overridden to `types`, and `defaultIgnores: false` (commitlint otherwise waves
+ * through `Merge …`, `Revert "…"`, `fixup! …`, `v1.2.3` whatever their form).
+ * Empty or whitespace-only input is invalid (commitlint calls `""` valid and
+ * throws on whitespace). Never throws for any message; a broken commitlint
+ * install still throws.
+ */
+export async function lintCommitMessage(message: string, types: readonly string[]): Promise<LintResult> {
+  if (message.trim() === "") {
+    return { valid: false, errors: ["empty-message: the commit message is empty or whitespace only"], warnings: [] };
+  }
+  const config = await loadCommitlintConfig(types);
+  const { default: lint } = await import("@commitlint/lint");
+  let outcome: Awaited<ReturnType<typeof lint>>;
+  try {
+    outcome = await lint(message, config.rules, {
+      parserOpts: config.parserPreset?.parserOpts as ParserOpts,
+      plugins: config.plugins,
+      defaultIgnores: false,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { valid: false, errors: [`unparsable: commitlint could not parse the message (${reason})`], warnings: [] };
+  }
+  return {
+    valid: outcome.valid,
+    errors: outcome.errors.map((e) => `${e.name}: ${e.message}`),
+    warnings: outcome.warnings.map((w) => `${w.name}: ${w.message}`),
+  };
+}
+
+// ---------------------------------------------------------- lenient parsing
+
+/**
+ * The lenient header of the original harness: letters for the type, an
+ * optional non-empty `(scope)` without parentheses, an optional `!`, a colon,
+ * at least one space, and a description that starts with a non-space.
+ */
+export const HEADER_PATTERN = /^([A-Za-z]+)(?:\(([^()\r\n]+)\))?(!)?: +(\S.*)$/;
+
+/** `BREAKING CHANGE:` / `BREAKING-CHANGE:` footer (upper case, as the spec requires). */
+const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: /m;
+
+export interface ParsedHeader {
+  /** The header (see `headerOf`). */
+  header: string;
+  /** The type in lower case (the spec makes types case-insensitive). */
+  type: string;
+  /** The type as written. */
+  rawType: string;
+  scope: string | null;
+  /** `!` in the header, or a `BREAKING CHANGE:` / `BREAKING-CHANGE:` line after the header. */
+  breaking: boolean;
+  /** The description, trailing whitespace removed. */
+  description: string;
+}
+
+/** Leading empty lines, which commitlint's parser skips too (`"\n\nfeat: x"` lints valid). */
+const LEADING_EMPTY_LINES = /^(?:\r?\n)+/;
+
+function splitHeader(message: string): { header: string; rest: string } {
+  const text = message.replace(LEADING_EMPTY_LINES, "");
+  const newline = text.indexOf("\n");
+  return newline === -1
+    ? { header: text.trimEnd(), rest: "" }
+    : { header: text.slice(0, newline).trimEnd(), rest: text.slice(newline + 1) };
+}
+
+/**
+ * The header: the first line after any leading empty lines, trailing
+ * whitespace (`\r` too) removed. A leading line of spaces is not skipped (it
+ * is the header, and commitlint fails it too).
+ */
+export function headerOf(message: string): string {
+  return splitHeader(message).header;
+}
+
+/** Everything after the header and the blank lines that follow it, trailing whitespace removed. */
+export function bodyOf(message: string): string {
+  return splitHeader(message).rest.replace(/^(?:[ \t]*\r?\n)+/, "").trimEnd();
+}
+
+/**
+ * Parses the header of `message` (see `headerOf`; leading spaces make it
+ * unparsable). Returns null when it is not `type(scope)?!?: description`.
+ * `breaking` is the `!` or a `BREAKING CHANGE:` / `BREAKING-CHANGE:` line
+ * (upper case, at a line start) anywhere after the header: the spec's footer,
+ * read without insisting that it be in the last paragraph.
+ */
+export function parseHeader(message: string): ParsedHeader | null {
+  const { header, rest } = splitHeader(message);
+  const match = HEADER_PATTERN.exec(header);
+  if (!match) return null;
+  const [, rawType = "", scope, bang, description = ""] = match;
+  return {
+    header,
+    type: rawType.toLowerCase(),
+    rawType,
+    scope: scope ?? null,
+    breaking: bang === "!" || BREAKING_FOOTER.test(rest),
+    description,
+  };
+}
+
+/** The lenient figure: the first line parses and its type (lower-cased) is one of `types`. */
+export function isHeaderCompliant(message: string, types: readonly string[]): boolean {
+  const parsed = parseHeader(message);
+  return parsed !== null && types.includes(parsed.type);
+}
+
+/** The lower-cased type of the message's header, or null when the header does not parse. */
+export function typeOf(message: string): string | null {
+  return parseHeader(message)?.type ?? null;
+}
+
+// --------------------------------------------------------- expected messages
+
+/**
+ * One or more trailing squash-merge / backport references at the end of the
+ * header: ` (#1234)`, ` (#12, #34)`, ` (#1234) (#1240)`.
+ */
+const TRAILING_PR_REFS = /(?:\s*\(\s*#\d+(?:\s*,\s*#\d+)*\s*\))+\s*$/;
+
+/**
+ * Trailer keys a diff cannot predict: who signed, wrote, reviewed, tested or
+ * reported it, review-system ids, and the tool that helped (`Copilot-Session`,
+ * `Made-with`). Compared case-insensitively, as git does.
+ */
+export const UNPREDICTABLE_TRAILERS = [
+  "Signed-off-by",
+  "Co-authored-by",
+  "Change-Id",
+  "Reviewed-by",
+  "Reviewed-on",
+  "Acked-by",
+  "Tested-by",
+  "Reported-by",
+  "Suggested-by",
+  "Helped-by",
+  "Copilot-Session",
+  "Made-with",
+] as const;
+
+const UNPREDICTABLE_LINES = [
+  new RegExp(`^\\s*(?:${UNPREDICTABLE_TRAILERS.join("|")}):`, "i"),
+  /^\s*\(cherry picked from commit [0-9a-f]+\)\s*$/i,
+];
+
+/**
+ * Strips from a real commit message what its diff cannot predict (as
+ * CommitChronicle does): trailing PR references on the header (see
+ * `TRAILING_PR_REFS`; kept if nothing else is left), `UNPREDICTABLE_TRAILERS`
+ * lines (`Signed-off-by:`, `Co-authored-by:`, `Change-Id:`, …) and
+ * `(cherry picked from commit …)` lines wherever they are, then trailing blank
+ * lines. CRLF becomes LF and leading empty lines go; a blank line left doubled
+ * by a removal is collapsed; other body text (`Closes #12` too) is kept as is.
+ */
+export function cleanExpectedMessage(message: string): string {
+  const lines = message.replace(/\r\n/g, "\n").replace(/^\n+/, "").split("\n");
+  const header = lines[0] ?? "";
+  const stripped = header.replace(TRAILING_PR_REFS, "");
+  lines[0] = (stripped.trim() === "" ? header : stripped).trimEnd();
+
+  const kept: string[] = [];
+  let removedSinceKept = false;
+  for (const [index, line] of lines.entries()) {
+    if (index > 0 && UNPREDICTABLE_LINES.some((pattern) => pattern.test(line))) {
+      removedSinceKept = true;
+      continue;
+    }
+    const blank = line.trim() === "";
+    const previousBlank = kept.length > 0 && (kept[kept.length - 1] ?? "").trim() === "";
+    if (!(blank && previousBlank && removedSinceKept)) kept.push(line);
+    removedSinceKept = false;
+  }
+  while (kept.length > 1 && (kept[kept.length - 1] ?? "").trim() === "") kept.pop();
+  return kept.join("\n").trimEnd();
+}
+
+const VERSION = String.raw`v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.+-]+)?`;
+/** `1.2.3`, `v1.2.3-beta.1`, `create-vite@9.1.2`, `@scope/pkg@1.0.0`. */
+const PACKAGE_VERSION = String.raw`(?:@?[\w.-]+(?:/[\w.-]+)?@)?${VERSION}`;
+const SKIP_CI = String.raw`(?:\s*\[(?:skip ci|ci skip)\])?`;
+
+/**
+ * What a release commit's description (or whole non-conventional header) looks
+ * like: a version list, optionally after release/publish/bump-version words;
+ * or a tool's fixed release subject (changesets, covector, lerna).
+ */
+const RELEASE_TEXT = [
+  new RegExp(
+    String.raw`^(?:(?:release[sd]?|releasing|publish(?:ed)?|prepare(?: for)?(?: the)? release|(?:bump(?:ed)?|update[sd]?|set) versions?(?: to)?|version)\s*:?\s*)?` +
+      String.raw`${PACKAGE_VERSION}(?:\s*(?:,|and)\s*${PACKAGE_VERSION})*${SKIP_CI}$`,
+    "i",
+  ),
+  new RegExp(String.raw`^(?:release|publish|version packages|new release|bump versions?)${SKIP_CI}$`, "i"),
+  /^apply version updates from current changes/i,
+];
+
+/**
+ * A release/version-bump commit, skipped by extraction: `release: …` (any
+ * scope), a conventional header whose description is a release text
+ * (`chore: release v1.2.3`, `chore(release): 1.2.3`, `chore(release): publish`,
+ * `build: bump version to 2.0.0`), or a bare header that is one (`v1.2.3`,
+ * `1.2.3`, `Release 1.2.3`, `Bump version to 1.2.3`, `Version Packages`).
+ * Trailing PR references are ignored. Any type counts when the description
+ * is only a version (`docs: v2.15` bumps version markers in docs), but
+ * `chore(release): make publishing resumable` is work on the release tooling,
+ * not a release.
+ */
+export function isReleaseCommit(message: string): boolean {
+  const header = headerOf(message).replace(TRAILING_PR_REFS, "").trim();
+  const parsed = parseHeader(header);
+  if (parsed?.type === "release") return true;
+  const text = parsed ? parsed.description : header;
+  return RELEASE_TEXT.some((pattern) => pattern.test(text));
+}
+
+// ------------------------------------------------------------------- render
+
+interface MessagePartsBase {
+  type: string;
+  scope?: string | null | undefined;
+  breaking?: boolean | null | undefined;
+  body?: string | null | undefined;
+}
+/** The label / structured-output fields; `subject` (label schema) and `description` (structured mode) are the same thing. */
+export type MessageParts = MessagePartsBase & ({ description: string } | { subject: string });
+
+/**
+ * `type(scope)!: description` + `\n\n` + body. An empty or whitespace scope
+ * gives no parentheses, an empty body no blank line; description and body are
+ * trimmed, nothing else is changed (no case folding: that is for the linter to judge).
+ */
+export function renderMessage(parts: MessageParts): string {
+  const description = ("description" in parts ? parts.description : parts.subject).trim();
+  const scope = parts.scope?.trim() ? `(${parts.scope.trim()})` : "";
+  const header = `${parts.type.trim()}${scope}${parts.breaking ? "!" : ""}: ${description}`;
+  const body = parts.body?.trim() ?? "";
+  return body === "" ? header : `${header}\n\n${body}`;
+}
