@@ -1,0 +1,250 @@
+/**
+ * One repository's history → kept diffs, streamed: the commit list is read
+ * lazily, judged in order (message, author, paths, blob sizes), and only the
+ * survivors' patches are generated, a chunk at a time, by one git process.
+ */
+import { cleanExpectedMessage, lintCommitMessage } from "./conventional.js";
+import { type ParsedDiff, parseDiff, truncateParsedDiff } from "./diff.js";
+import { type StatEntry, renderStatBlock } from "./diff-stat.js";
+import { InterruptedError } from "./errors.js";
+import {
+  SKIP_REASON_NAMES,
+  type SkipReason,
+  classifyDiffFile,
+  classifyPath,
+  findSecret,
+  isBotAuthor,
+  isReleaseMessage,
+  isVersionBumpOnly,
+  reasonForKinds,
+} from "./extract-filters.js";
+import { shallowBoundary } from "./git.js";
+import { type CommitEntry, blobSizes, listCommits, streamPatches } from "./git-history.js";
+import type { Case, DiffStats, RawDiff } from "./records.js";
+
+export interface ExtractSettings {
+  /** The folder name under tmp/repos; the prefix of every id. */
+  name: string;
+  /** What records call the repository (`owner/repo` where the URL says so). */
+  repository: string;
+  /** Training diffs keep any message; benchmark cases need a Conventional Commit. */
+  role: "train" | "benchmark";
+  max: number;
+  diffBudgetChars: number;
+  maxChangedLines: number;
+  maxFiles: number;
+  maxBlobBytes: number;
+  types: string[];
+}
+
+export interface ExtractTally {
+  scanned: number;
+  kept: number;
+  skipped: Record<SkipReason, number>;
+}
+
+export type ExtractedRecord = RawDiff | Case;
+
+interface Hooks {
+  write: (record: ExtractedRecord) => Promise<void>;
+  onProgress?: (tally: ExtractTally) => void;
+  signal?: AbortSignal;
+}
+
+/** A patch held past this many bytes is far beyond any budget or line limit: dropped as too large while it streams. */
+const MAX_PATCH_BYTES = 4 * 1024 * 1024;
+
+export const emptyTally = (): ExtractTally => ({
+  scanned: 0,
+  kept: 0,
+  skipped: Object.fromEntries(SKIP_REASON_NAMES.map((r) => [r, 0])) as Record<SkipReason, number>,
+});
+
+/**
+ * Walks first-parent history from HEAD and writes up to `settings.max`
+ * records, newest first. The tally covers exactly the commits looked at,
+ * in history order, up to the last one kept. The next chunk is listed and
+ * sized while the current chunk's patches stream, so git is never idle.
+ */
+export async function extractRepository(dir: string, settings: ExtractSettings, hooks: Hooks): Promise<ExtractTally> {
+  const tally = emptyTally();
+  const chunks = chunksOf(dir, settings, tally, hooks.signal);
+  try {
+    let next = chunks.next();
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = chunks.next();
+      // Handled here so that a failure while prefetching is not reported as unhandled; it surfaces on the await above.
+      next.catch(() => {});
+      await judgeChunk(dir, current.value, settings, tally, hooks);
+      if (tally.kept >= settings.max) break;
+    }
+  } finally {
+    await chunks.return(undefined).catch(() => {});
+  }
+  return tally;
+}
+
+interface Chunk {
+  entries: { commit: CommitEntry; reason?: SkipReason }[];
+  /** Sizes of the blobs the candidates touch: the size limit, and the `Bin a -> b bytes` stat lines. */
+  sizes: Map<string, number>;
+}
+
+/**
+ * The listing, judged commit by commit, cut into chunks of about twice the
+ * commits still wanted (at least 16): large enough to amortise two git
+ * processes per chunk, small enough not to overshoot `max` by much. The first
+ * chunks are smaller so that patches start flowing at once.
+ */
+async function* chunksOf(dir: string, settings: ExtractSettings, tally: ExtractTally, signal?: AbortSignal): AsyncGenerator<Chunk> {
+  const boundary = await shallowBoundary(dir);
+  let chunk: Chunk["entries"] = [];
+  let candidates = 0;
+  let cap = 64;
+  for await (const commit of listCommits(dir, signal)) {
+    if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    const reason = await reasonFromListing(commit, settings, boundary);
+    chunk.push({ commit, reason });
+    if (!reason) candidates += 1;
+    if (candidates >= Math.min(cap, Math.max(16, 2 * (settings.max - tally.kept)))) {
+      yield await markOversized(dir, chunk, settings);
+      chunk = [];
+      candidates = 0;
+      cap = Math.min(cap * 4, 1024);
+    }
+  }
+  if (chunk.length) yield await markOversized(dir, chunk, settings);
+}
+
+const GITLINK_MODE = "160000";
+const NULL_BLOB = /^0+$/;
+const blobsOf = (c: CommitEntry) =>
+  c.files.flatMap((f) => [
+    ...(f.oldMode !== GITLINK_MODE && !NULL_BLOB.test(f.oldBlob) ? [f.oldBlob] : []),
+    ...(f.newMode !== GITLINK_MODE && !NULL_BLOB.test(f.newBlob) ? [f.newBlob] : []),
+  ]);
+
+/** Blob sizes for the whole chunk in one `cat-file`: a commit touching a blob over the limit is too large, unread. */
+async function markOversized(dir: string, entries: Chunk["entries"], settings: ExtractSettings): Promise<Chunk> {
+  const sizes = await blobSizes(dir, entries.filter((e) => !e.reason).flatMap((e) => blobsOf(e.commit)));
+  for (const entry of entries) {
+    if (!entry.reason && blobsOf(entry.commit).some((b) => (sizes.get(b) ?? 0) > settings.maxBlobBytes)) entry.reason = "too-large";
+  }
+  return { entries, sizes };
+}
+
+async function reasonFromListing(commit: CommitEntry, s: ExtractSettings, boundary: Set<string>): Promise<SkipReason | undefined> {
+  if (commit.parents.length > 1) return "merge";
+  if (commit.parents.length === 0 || boundary.has(commit.sha)) return "root";
+  if (isBotAuthor(commit.authorName, commit.authorEmail)) return "bot";
+  if (isReleaseMessage(commit.message)) return "release";
+  if (s.role === "benchmark" && !(await lintCommitMessage(cleanExpectedMessage(commit.message), s.types)).valid) return "not-conventional";
+  const byPath = reasonForKinds(commit.files.map((f) => classifyPath(f.path)));
+  if (byPath) return byPath;
+  if (commit.filesIncomplete || commit.files.length > s.maxFiles) return "too-large";
+  return undefined;
+}
+
+async function judgeChunk(dir: string, chunk: Chunk, settings: ExtractSettings, tally: ExtractTally, hooks: Hooks): Promise<void> {
+  const wanted = chunk.entries.filter((e) => !e.reason).map((e) => e.commit.sha);
+  const patches = streamPatches(dir, wanted, { maxBytes: MAX_PATCH_BYTES, signal: hooks.signal });
+  try {
+    for (const { commit, reason } of chunk.entries) {
+      if (hooks.signal?.aborted) throw new InterruptedError(String(hooks.signal.reason ?? "SIGINT"));
+      if (reason) {
+        tally.skipped[reason] += 1;
+      } else {
+        const next = await patches.next();
+        if (next.done || next.value.sha !== commit.sha) throw new Error(`git diff-tree returned ${next.value?.sha ?? "nothing"} for ${commit.sha}`);
+        const decided = judgePatch(commit, next.value.patch, next.value.overflowed, chunk.sizes, settings);
+        if (typeof decided === "string") tally.skipped[decided] += 1;
+        else {
+          await hooks.write(decided);
+          tally.kept += 1;
+        }
+      }
+      tally.scanned += 1;
+      hooks.onProgress?.(tally);
+      if (tally.kept >= settings.max) break;
+    }
+  } finally {
+    await patches.return(undefined);
+  }
+}
+
+function judgePatch(
+  commit: CommitEntry,
+  patch: string,
+  overflowed: boolean,
+  sizes: Map<string, number>,
+  s: ExtractSettings,
+): SkipReason | ExtractedRecord {
+  if (overflowed) return "too-large";
+  const parsed = parseDiff(patch);
+  const stats = statsOf(parsed);
+  if (stats.insertions + stats.deletions > s.maxChangedLines) return "too-large";
+  const byContent = reasonForKinds(parsed.files.map(classifyDiffFile));
+  if (byContent) return byContent;
+  if (isVersionBumpOnly(parsed.files)) return "release";
+  if (findSecret(patch)) return "secret";
+  // The diff as `git show --stat=200 --patch --format=` prints it: stat block, blank line, patch.
+  const statBlock = renderStatBlock(statEntries(commit, parsed, sizes));
+  parsed.stat = statBlock ? `${statBlock}\n` : "";
+  const length = parsed.stat.length + patch.length;
+  const cut = length <= s.diffBudgetChars ? { diff: parsed.stat + patch, truncated: false } : truncateParsedDiff(parsed, s.diffBudgetChars);
+  return s.role === "benchmark" ? toCase(commit, cut.diff, cut.truncated, stats, s) : toRawDiff(commit, cut.diff, cut.truncated, stats, s);
+}
+
+/** A binary file's stat line shows its blob sizes, which the listing and `cat-file` already gave us. */
+function statEntries(commit: CommitEntry, parsed: ParsedDiff, sizes: Map<string, number>): StatEntry[] {
+  return parsed.files.map((f) => {
+    if (!f.binary) return { name: f.path, oldName: f.oldPath, added: f.insertions, deleted: f.deletions, binary: false };
+    const change = commit.files.find((c) => c.path === f.path);
+    const size = (blob: string | undefined) => (blob && sizes.get(blob)) || 0;
+    return { name: f.path, oldName: f.oldPath, added: size(change?.newBlob), deleted: size(change?.oldBlob), binary: true };
+  });
+}
+
+function statsOf(parsed: ParsedDiff): DiffStats {
+  return {
+    files: parsed.files.length,
+    insertions: parsed.files.reduce((sum, f) => sum + f.insertions, 0),
+    deletions: parsed.files.reduce((sum, f) => sum + f.deletions, 0),
+  };
+}
+
+/** `react-1a2b3c4d5e6f`: stable across runs and machines, readable in a log. */
+export const recordId = (name: string, sha: string) => `${name}-${sha.slice(0, 12)}`;
+
+function toRawDiff(commit: CommitEntry, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): RawDiff {
+  return {
+    id: recordId(s.name, commit.sha),
+    repository: s.repository,
+    commitHash: commit.sha,
+    date: commit.date,
+    diff,
+    originalMessage: commit.message,
+    stats,
+    truncated,
+  };
+}
+
+function toCase(commit: CommitEntry, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): Case {
+  return {
+    id: recordId(s.name, commit.sha),
+    diff,
+    expectedMessage: cleanExpectedMessage(commit.message),
+    repository: s.repository,
+    commitHash: commit.sha,
+    metadata: { date: commit.date, filesChanged: stats.files, insertions: stats.insertions, deletions: stats.deletions, truncated },
+  };
+}
+
+/** `https://github.com/vuejs/core.git` → `vuejs/core`; a local or file:// URL → the configured name. */
+export function repositoryLabel(name: string, url: string): string {
+  if (url.startsWith("file:") || url.startsWith("/") || url.startsWith(".")) return name;
+  const match = /[/:]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(url);
+  return match ? `${match[1]}/${match[2]}` : name;
+}
