@@ -3,7 +3,6 @@
  * the reasons are counted per repository. Path rules run on the file list
  * before any patch is read; content rules (secrets, markers) on the patch.
  */
-import { isReleaseCommit } from "./conventional.js";
 import type { DiffFile } from "./diff.js";
 
 export const SKIP_REASONS = {
@@ -31,18 +30,6 @@ export function isBotAuthor(name: string, email: string): boolean {
   return BOT_AUTHOR.test(name) || BOT_AUTHOR.test(email);
 }
 
-const RELEASE_MESSAGE = [
-  /^v?\d+\.\d+\.\d+\S*$/i, // a bare version: "v3.4.1", "1.0.0-beta.2"
-  /^(chore|build)(\([^)]*\))?!?:\s*(release|bump version|publish|prepare release)\b/i,
-  /^(release|bump version|prepare release|version bump)\b.*\d+\.\d+/i,
-  /^(chore|build)\(release\)/i,
-];
-
-export function isReleaseMessage(message: string): boolean {
-  const header = message.trim().split("\n")[0]?.trim() ?? "";
-  return isReleaseCommit(message) || RELEASE_MESSAGE.some((pattern) => pattern.test(header));
-}
-
 export type FileKind = "source" | "lockfile" | "generated" | "vendored" | "binary";
 
 const LOCKFILES = new Set([
@@ -60,6 +47,8 @@ const GENERATED_PATH = [
   /(^|\/)\.yarn\/releases\/|(^|\/)\.pnp\.c?js$/,
 ];
 const VENDORED_PATH = /(^|\/)(vendor|vendored|third_party|third-party|thirdparty|node_modules|bower_components)\/|(^|\/)\.yarn\/cache\//;
+/** A `node_modules/` inside a test fixture is hand-written test input, not vendored code (vite's playgrounds). */
+const TEST_FIXTURE_PATH = /(^|\/)(__tests__|__fixtures__|fixtures?|playground|testdata|tests?)\//;
 const BINARY_EXTENSION =
   /\.(png|jpe?g|gif|ico|icns|webp|bmp|tiff?|avif|psd|pdf|zip|gz|tgz|bz2|xz|7z|rar|jar|war|class|so|dylib|dll|exe|bin|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|ogg|wav|flac|pyc|o|a|node|sqlite|db|lockb)$/i;
 
@@ -67,7 +56,7 @@ const BINARY_EXTENSION =
 export function classifyPath(path: string): FileKind {
   const base = path.slice(path.lastIndexOf("/") + 1);
   if (LOCKFILES.has(base)) return "lockfile";
-  if (VENDORED_PATH.test(path)) return "vendored";
+  if (VENDORED_PATH.test(path) && !TEST_FIXTURE_PATH.test(path)) return "vendored";
   if (GENERATED_PATH.some((pattern) => pattern.test(path))) return "generated";
   if (BINARY_EXTENSION.test(base)) return "binary";
   return "source";
@@ -125,8 +114,13 @@ export function findSecret(diff: string): string | undefined {
 const VERSION_FILE =
   /(^|\/)(package\.json|Cargo\.toml|pyproject\.toml|setup\.py|setup\.cfg|version\.(py|txt|go|ts|js)|_version\.py|__init__\.py|VERSION|gradle\.properties|pom\.xml|build\.gradle(\.kts)?|Chart\.yaml|lerna\.json|composer\.json|mix\.exs|[^/]+\.gemspec|[^/]+\.podspec)$/;
 const CHANGELOG = /(^|\/)(CHANGELOG|CHANGES|HISTORY|RELEASES?)(\.[a-z]+)?$/i;
-// A version key, or a line that is nothing but a version (VERSION files).
-const VERSION_LINE = /(["']?\bversion["']?\s*[:=]|__version__\s*=|<version>)\s*["']?v?\d+\.\d+|^[-+]\s*v?\d+\.\d+(\.\d+)?\S*\s*$/i;
+/**
+ * The package's own version key at the start of a line (`"version": "1.2.3"`,
+ * `version = "1.2.3"`, `__version__ = …`), or a line that is only a version
+ * (VERSION files). A dependency's version (`tao = { version = "0.28" }`) is
+ * not one: updating a dependency is work worth learning from.
+ */
+const VERSION_LINE = /^[-+]\s*("version"\s*:|version\s*[:=]|__version__\s*=|VERSION\s*=)|^[-+]\s*v?\d+\.\d+(\.\d+)?\S*\s*$/;
 
 /** Only version strings changed (plus changelogs and lockfiles): a release by another name. */
 export function isVersionBumpOnly(files: DiffFile[]): boolean {

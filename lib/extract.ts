@@ -3,7 +3,6 @@
  * lazily, judged in order (message, author, paths, blob sizes), and only the
  * survivors' patches are generated, a chunk at a time, by one git process.
  */
-import { cleanExpectedMessage, lintCommitMessage } from "./conventional.js";
 import { type ParsedDiff, parseDiff, truncateParsedDiff } from "./diff.js";
 import { type StatEntry, renderStatBlock } from "./diff-stat.js";
 import { InterruptedError } from "./errors.js";
@@ -14,7 +13,6 @@ import {
   classifyPath,
   findSecret,
   isBotAuthor,
-  isReleaseMessage,
   isVersionBumpOnly,
   reasonForKinds,
 } from "./extract-filters.js";
@@ -45,9 +43,13 @@ export interface ExtractTally {
 
 export type ExtractedRecord = RawDiff | Case;
 
+/** Where a commit was judged: from the listing (message, author, paths), from blob sizes, or from its patch. */
+export type SkipStage = "listing" | "sizes" | "patch";
+
 interface Hooks {
   write: (record: ExtractedRecord) => Promise<void>;
   onProgress?: (tally: ExtractTally) => void;
+  onSkip?: (commit: CommitEntry, reason: SkipReason, stage: SkipStage) => void;
   signal?: AbortSignal;
 }
 
@@ -86,8 +88,16 @@ export async function extractRepository(dir: string, settings: ExtractSettings, 
   return tally;
 }
 
+interface ChunkEntry {
+  commit: CommitEntry;
+  reason?: SkipReason;
+  stage?: SkipStage;
+  /** Benchmark role: the message as a case expects it (squash reference and trailers stripped). */
+  expectedMessage?: string;
+}
+
 interface Chunk {
-  entries: { commit: CommitEntry; reason?: SkipReason }[];
+  entries: ChunkEntry[];
   /** Sizes of the blobs the candidates touch: the size limit, and the `Bin a -> b bytes` stat lines. */
   sizes: Map<string, number>;
 }
@@ -100,13 +110,16 @@ interface Chunk {
  */
 async function* chunksOf(dir: string, settings: ExtractSettings, tally: ExtractTally, signal?: AbortSignal): AsyncGenerator<Chunk> {
   const boundary = await shallowBoundary(dir);
+  // commitlint is heavy: loaded when an extraction runs, not when the runbook starts.
+  const conventional = await import("./conventional.js");
   let chunk: Chunk["entries"] = [];
   let candidates = 0;
   let cap = 64;
   for await (const commit of listCommits(dir, signal)) {
     if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
-    const reason = await reasonFromListing(commit, settings, boundary);
-    chunk.push({ commit, reason });
+    const reason = await reasonFromListing(commit, settings, boundary, conventional);
+    const expectedMessage = settings.role === "benchmark" ? conventional.cleanExpectedMessage(commit.message) : undefined;
+    chunk.push({ commit, reason, stage: reason && "listing", expectedMessage });
     if (!reason) candidates += 1;
     if (candidates >= Math.min(cap, Math.max(16, 2 * (settings.max - tally.kept)))) {
       yield await markOversized(dir, chunk, settings);
@@ -130,17 +143,30 @@ const blobsOf = (c: CommitEntry) =>
 async function markOversized(dir: string, entries: Chunk["entries"], settings: ExtractSettings): Promise<Chunk> {
   const sizes = await blobSizes(dir, entries.filter((e) => !e.reason).flatMap((e) => blobsOf(e.commit)));
   for (const entry of entries) {
-    if (!entry.reason && blobsOf(entry.commit).some((b) => (sizes.get(b) ?? 0) > settings.maxBlobBytes)) entry.reason = "too-large";
+    if (!entry.reason && blobsOf(entry.commit).some((b) => (sizes.get(b) ?? 0) > settings.maxBlobBytes)) {
+      entry.reason = "too-large";
+      entry.stage = "sizes";
+    }
   }
   return { entries, sizes };
 }
 
-async function reasonFromListing(commit: CommitEntry, s: ExtractSettings, boundary: Set<string>): Promise<SkipReason | undefined> {
+type Conventional = typeof import("./conventional.js");
+
+async function reasonFromListing(
+  commit: CommitEntry,
+  s: ExtractSettings,
+  boundary: Set<string>,
+  conventional: Conventional,
+): Promise<SkipReason | undefined> {
   if (commit.parents.length > 1) return "merge";
   if (commit.parents.length === 0 || boundary.has(commit.sha)) return "root";
   if (isBotAuthor(commit.authorName, commit.authorEmail)) return "bot";
-  if (isReleaseMessage(commit.message)) return "release";
-  if (s.role === "benchmark" && !(await lintCommitMessage(cleanExpectedMessage(commit.message), s.types)).valid) return "not-conventional";
+  if (conventional.isReleaseCommit(commit.message)) return "release";
+  if (s.role === "benchmark") {
+    const { valid } = await conventional.lintCommitMessage(conventional.cleanExpectedMessage(commit.message), s.types);
+    if (!valid) return "not-conventional";
+  }
   const byPath = reasonForKinds(commit.files.map((f) => classifyPath(f.path)));
   if (byPath) return byPath;
   if (commit.filesIncomplete || commit.files.length > s.maxFiles) return "too-large";
@@ -151,16 +177,20 @@ async function judgeChunk(dir: string, chunk: Chunk, settings: ExtractSettings, 
   const wanted = chunk.entries.filter((e) => !e.reason).map((e) => e.commit.sha);
   const patches = streamPatches(dir, wanted, { maxBytes: MAX_PATCH_BYTES, signal: hooks.signal });
   try {
-    for (const { commit, reason } of chunk.entries) {
+    for (const entry of chunk.entries) {
+      const { commit, reason, stage } = entry;
       if (hooks.signal?.aborted) throw new InterruptedError(String(hooks.signal.reason ?? "SIGINT"));
       if (reason) {
         tally.skipped[reason] += 1;
+        hooks.onSkip?.(commit, reason, stage ?? "listing");
       } else {
         const next = await patches.next();
         if (next.done || next.value.sha !== commit.sha) throw new Error(`git diff-tree returned ${next.value?.sha ?? "nothing"} for ${commit.sha}`);
-        const decided = judgePatch(commit, next.value.patch, next.value.overflowed, chunk.sizes, settings);
-        if (typeof decided === "string") tally.skipped[decided] += 1;
-        else {
+        const decided = judgePatch(entry, next.value.patch, next.value.overflowed, chunk.sizes, settings);
+        if (typeof decided === "string") {
+          tally.skipped[decided] += 1;
+          hooks.onSkip?.(commit, decided, "patch");
+        } else {
           await hooks.write(decided);
           tally.kept += 1;
         }
@@ -175,7 +205,7 @@ async function judgeChunk(dir: string, chunk: Chunk, settings: ExtractSettings, 
 }
 
 function judgePatch(
-  commit: CommitEntry,
+  { commit, expectedMessage }: ChunkEntry,
   patch: string,
   overflowed: boolean,
   sizes: Map<string, number>,
@@ -194,7 +224,9 @@ function judgePatch(
   parsed.stat = statBlock ? `${statBlock}\n` : "";
   const length = parsed.stat.length + patch.length;
   const cut = length <= s.diffBudgetChars ? { diff: parsed.stat + patch, truncated: false } : truncateParsedDiff(parsed, s.diffBudgetChars);
-  return s.role === "benchmark" ? toCase(commit, cut.diff, cut.truncated, stats, s) : toRawDiff(commit, cut.diff, cut.truncated, stats, s);
+  return s.role === "benchmark"
+    ? toCase(commit, expectedMessage ?? commit.message, cut.diff, cut.truncated, stats, s)
+    : toRawDiff(commit, cut.diff, cut.truncated, stats, s);
 }
 
 /** A binary file's stat line shows its blob sizes, which the listing and `cat-file` already gave us. */
@@ -231,11 +263,11 @@ function toRawDiff(commit: CommitEntry, diff: string, truncated: boolean, stats:
   };
 }
 
-function toCase(commit: CommitEntry, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): Case {
+function toCase(commit: CommitEntry, expectedMessage: string, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): Case {
   return {
     id: recordId(s.name, commit.sha),
     diff,
-    expectedMessage: cleanExpectedMessage(commit.message),
+    expectedMessage,
     repository: s.repository,
     commitHash: commit.sha,
     metadata: { date: commit.date, filesChanged: stats.files, insertions: stats.insertions, deletions: stats.deletions, truncated },
