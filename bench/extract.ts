@@ -120,7 +120,7 @@ async function child(dir: string, file: string): Promise<void> {
     { write: writer.write },
   );
   await writer.commit();
-  console.log(JSON.stringify(tally));
+  console.log(JSON.stringify({ ...tally, nodeMaxRssMB: process.resourceUsage().maxRSS / 1024 }));
 }
 
 async function main(): Promise<void> {
@@ -157,6 +157,8 @@ async function main(): Promise<void> {
       ["git log --first-parent --no-merges -M -p", ["git", "log", "--first-parent", "--no-merges", "-M", "-p", "HEAD"], clonedDir],
       ["02-extract cell (npx tsx runbook/02-extract.ts)", [process.execPath, "--import", TSX_LOADER, join(ROOT, "runbook/02-extract.ts"), "--force"], project],
       ["extractRepository alone (child node)", [process.execPath, "--import", TSX_LOADER, join(ROOT, "bench/extract.ts"), "--child", clonedDir, join(work, "child.jsonl")], project],
+      ["  for reference: git log --raw (our listing)", ["git", "log", "--first-parent", "-M", "--raw", "--no-abbrev", "HEAD"], clonedDir],
+      ["  for reference: git log --numstat (not used)", ["git", "log", "--first-parent", "--no-merges", "-M", "--numstat", "HEAD"], clonedDir],
     ];
     const results: (Measured & { name: string })[] = [];
     for (const [name, command, cwd] of runs) results.push({ name, ...(await measure(command, cwd)) });
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     }
     const tally = JSON.parse(results[2]!.stdout.trim().split("\n").pop() ?? "{}");
     const skipped = Object.entries(tally.skipped ?? {}).filter(([, n]) => Number(n) > 0).map(([r, n]) => `${r} ${n}`).join(", ");
-    console.log(`\nextractRepository: scanned ${tally.scanned}, kept ${tally.kept}, skipped: ${skipped}`);
+    console.log(`\nextractRepository: scanned ${tally.scanned}, kept ${tally.kept}, skipped: ${skipped}; node's own max RSS ${Math.round(tally.nodeMaxRssMB)} MB`);
     console.log("max RSS is that of the largest single process of the run (node or one of its git children).");
   } finally {
     if (process.env.JOCO_BENCH_KEEP) console.log(`kept ${work}`);

@@ -4,7 +4,7 @@
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
 import { isAbsolute, relative, resolve } from "node:path";
-import { CommandError, RunbookError } from "./errors.js";
+import { CommandError, InterruptedError, RunbookError } from "./errors.js";
 
 /** Plumbing output must not depend on the user's git configuration (colour, pager, quoting of paths). */
 const BASE_ARGS = ["-c", "core.quotePath=false", "-c", "color.ui=false"];
@@ -23,6 +23,7 @@ export function runGit(args: string[], options: { cwd?: string; signal?: AbortSi
       { cwd: options.cwd, env: gitEnv(), maxBuffer: 64 * 1024 * 1024, signal: options.signal },
       (error, stdout, stderr) => {
         if (!error) return done(stdout);
+        if (options.signal?.aborted) return fail(interrupted(options.signal));
         const code = typeof error.code === "number" ? error.code : null;
         fail(new CommandError(`git ${args.join(" ")}`, code, String(stderr || error.message)));
       },
@@ -50,12 +51,15 @@ export function streamGit(args: string[], options: { cwd: string; input?: string
   child.stdin.on("error", () => {});
   child.stdin.end(options.input ?? "");
   const exited = new Promise<void>((done, fail) => {
-    child.on("error", (error) => (stopped ? done() : fail(error)));
+    child.on("error", (error) => (stopped ? done() : fail(options.signal?.aborted ? interrupted(options.signal) : error)));
     child.on("close", (code, signal) => {
       if (code === 0 || stopped) return done();
+      if (options.signal?.aborted) return fail(interrupted(options.signal));
       fail(new CommandError(`git ${args.join(" ")}`, code, stderr || `killed by ${signal}`));
     });
   });
+  // The consumer awaits it after reading stdout; until then a rejection is not "unhandled".
+  exited.catch(() => {});
   return {
     stdout: child.stdout,
     exited,
@@ -65,6 +69,8 @@ export function streamGit(args: string[], options: { cwd: string; input?: string
     },
   };
 }
+
+const interrupted = (signal: AbortSignal) => new InterruptedError(String(signal.reason ?? "SIGINT"));
 
 /**
  * Checks a repository entry before any git process runs or any folder is

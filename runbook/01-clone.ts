@@ -21,7 +21,14 @@ const cell = defineCell({
   options: z.object({
     refresh: z.boolean().default(false).describe("fetch existing clones again"),
   }),
-  reads: (config: Config) => ({ repos: config.repos, source: config.benchmark.source, clone: config.clone, dir: config.paths.repos }),
+  // --refresh is an input too: a done cell must run again for it, and what comes after it becomes stale.
+  reads: (config: Config, options: { refresh: boolean }) => ({
+    repos: config.repos,
+    source: config.benchmark.source,
+    clone: config.clone,
+    dir: config.paths.repos,
+    ...(options.refresh ? { refresh: true } : {}),
+  }),
   preconditions: [
     {
       name: "git on PATH",

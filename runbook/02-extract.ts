@@ -55,7 +55,8 @@ const cell = defineCell({
   options: z.object({
     max: z.int().positive().optional().describe("commits per training repository (overrides repos[].max and extract.maxPerRepo)"),
   }),
-  reads: (config: Config) => ({
+  reads: (config: Config, options: Options) => ({
+    ...(options.max ? { max: options.max } : {}),
     repos: config.repos,
     source: config.benchmark.source,
     maxCases: config.benchmark.maxCases,
