@@ -3,22 +3,11 @@
  * lazily, judged in order (message, author, paths, blob sizes), and only the
  * survivors' patches are generated, a chunk at a time, by one git process.
  */
-import { type ParsedDiff, parseDiff, truncateParsedDiff } from "./diff.js";
-import { type StatEntry, renderStatBlock } from "./diff-stat.js";
 import { InterruptedError } from "./errors.js";
-import {
-  SKIP_REASON_NAMES,
-  type SkipReason,
-  classifyDiffFile,
-  classifyPath,
-  findSecret,
-  isBotAuthor,
-  isVersionBumpOnly,
-  reasonForKinds,
-} from "./extract-filters.js";
+import { SKIP_REASON_NAMES, type SkipReason, classifyPath, isBotAuthor, reasonForKinds } from "./extract-filters.js";
+import { type ExtractedRecord, judgePatch } from "./extract-records.js";
 import { shallowBoundary } from "./git.js";
 import { type CommitEntry, blobSizes, listCommits, streamPatches } from "./git-history.js";
-import type { Case, DiffStats, RawDiff } from "./records.js";
 
 export interface ExtractSettings {
   /** The folder name under tmp/repos; the prefix of every id. */
@@ -41,7 +30,7 @@ export interface ExtractTally {
   skipped: Record<SkipReason, number>;
 }
 
-export type ExtractedRecord = RawDiff | Case;
+export type { ExtractedRecord } from "./extract-records.js";
 
 /** Where a commit was judged: from the listing (message, author, paths), from blob sizes, or from its patch. */
 export type SkipStage = "listing" | "sizes" | "patch";
@@ -88,7 +77,7 @@ export async function extractRepository(dir: string, settings: ExtractSettings, 
   return tally;
 }
 
-interface ChunkEntry {
+export interface ChunkEntry {
   commit: CommitEntry;
   reason?: SkipReason;
   stage?: SkipStage;
@@ -186,7 +175,7 @@ async function judgeChunk(dir: string, chunk: Chunk, settings: ExtractSettings, 
       } else {
         const next = await patches.next();
         if (next.done || next.value.sha !== commit.sha) throw new Error(`git diff-tree returned ${next.value?.sha ?? "nothing"} for ${commit.sha}`);
-        const decided = judgePatch(entry, next.value.patch, next.value.overflowed, chunk.sizes, settings);
+        const decided = next.value.overflowed ? "too-large" : judgePatch(entry, next.value.patch, chunk.sizes, settings);
         if (typeof decided === "string") {
           tally.skipped[decided] += 1;
           hooks.onSkip?.(commit, decided, "patch");
@@ -202,81 +191,4 @@ async function judgeChunk(dir: string, chunk: Chunk, settings: ExtractSettings, 
   } finally {
     await patches.return(undefined);
   }
-}
-
-function judgePatch(
-  { commit, expectedMessage }: ChunkEntry,
-  patch: string,
-  overflowed: boolean,
-  sizes: Map<string, number>,
-  s: ExtractSettings,
-): SkipReason | ExtractedRecord {
-  if (overflowed) return "too-large";
-  const parsed = parseDiff(patch);
-  const stats = statsOf(parsed);
-  if (stats.insertions + stats.deletions > s.maxChangedLines) return "too-large";
-  const byContent = reasonForKinds(parsed.files.map(classifyDiffFile));
-  if (byContent) return byContent;
-  if (isVersionBumpOnly(parsed.files)) return "release";
-  if (findSecret(patch)) return "secret";
-  // The diff as `git show --stat=200 --patch --format=` prints it: stat block, blank line, patch.
-  const statBlock = renderStatBlock(statEntries(commit, parsed, sizes));
-  parsed.stat = statBlock ? `${statBlock}\n` : "";
-  const length = parsed.stat.length + patch.length;
-  const cut = length <= s.diffBudgetChars ? { diff: parsed.stat + patch, truncated: false } : truncateParsedDiff(parsed, s.diffBudgetChars);
-  return s.role === "benchmark"
-    ? toCase(commit, expectedMessage ?? commit.message, cut.diff, cut.truncated, stats, s)
-    : toRawDiff(commit, cut.diff, cut.truncated, stats, s);
-}
-
-/** A binary file's stat line shows its blob sizes, which the listing and `cat-file` already gave us. */
-function statEntries(commit: CommitEntry, parsed: ParsedDiff, sizes: Map<string, number>): StatEntry[] {
-  return parsed.files.map((f) => {
-    if (!f.binary) return { name: f.path, oldName: f.oldPath, added: f.insertions, deleted: f.deletions, binary: false };
-    const change = commit.files.find((c) => c.path === f.path);
-    const size = (blob: string | undefined) => (blob && sizes.get(blob)) || 0;
-    return { name: f.path, oldName: f.oldPath, added: size(change?.newBlob), deleted: size(change?.oldBlob), binary: true };
-  });
-}
-
-function statsOf(parsed: ParsedDiff): DiffStats {
-  return {
-    files: parsed.files.length,
-    insertions: parsed.files.reduce((sum, f) => sum + f.insertions, 0),
-    deletions: parsed.files.reduce((sum, f) => sum + f.deletions, 0),
-  };
-}
-
-/** `react-1a2b3c4d5e6f`: stable across runs and machines, readable in a log. */
-export const recordId = (name: string, sha: string) => `${name}-${sha.slice(0, 12)}`;
-
-function toRawDiff(commit: CommitEntry, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): RawDiff {
-  return {
-    id: recordId(s.name, commit.sha),
-    repository: s.repository,
-    commitHash: commit.sha,
-    date: commit.date,
-    diff,
-    originalMessage: commit.message,
-    stats,
-    truncated,
-  };
-}
-
-function toCase(commit: CommitEntry, expectedMessage: string, diff: string, truncated: boolean, stats: DiffStats, s: ExtractSettings): Case {
-  return {
-    id: recordId(s.name, commit.sha),
-    diff,
-    expectedMessage,
-    repository: s.repository,
-    commitHash: commit.sha,
-    metadata: { date: commit.date, filesChanged: stats.files, insertions: stats.insertions, deletions: stats.deletions, truncated },
-  };
-}
-
-/** `https://github.com/vuejs/core.git` → `vuejs/core`; a local or file:// URL → the configured name. */
-export function repositoryLabel(name: string, url: string): string {
-  if (url.startsWith("file:") || url.startsWith("/") || url.startsWith(".")) return name;
-  const match = /[/:]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(url);
-  return match ? `${match[1]}/${match[2]}` : name;
 }

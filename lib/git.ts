@@ -3,6 +3,7 @@
  * own stderr kept for the report, and long outputs streamed instead of buffered.
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CommandError, InterruptedError, RunbookError } from "./errors.js";
 
@@ -146,7 +147,6 @@ export async function countCommits(dir: string): Promise<number> {
 /** Commits whose parents a shallow clone does not have: their diff would be the whole tree. */
 export async function shallowBoundary(dir: string): Promise<Set<string>> {
   const file = (await runGit(["rev-parse", "--git-path", "shallow"], { cwd: dir })).trim();
-  const { readFile } = await import("node:fs/promises");
   try {
     const text = await readFile(resolve(dir, file), "utf8");
     return new Set(text.split("\n").filter(Boolean));

@@ -39,3 +39,10 @@ export function checkSources(config: SourcesConfig): true | string {
   }
   return true;
 }
+
+/** `https://github.com/vuejs/core.git` → `vuejs/core`; a local or file:// URL → the configured name. */
+export function repositoryLabel(name: string, url: string): string {
+  if (url.startsWith("file:") || url.startsWith("/") || url.startsWith(".")) return name;
+  const match = /[/:]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(url);
+  return match ? `${match[1]}/${match[2]}` : name;
+}
