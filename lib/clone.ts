@@ -9,7 +9,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CommandError, errorMessage } from "./errors.js";
 import { pathExists } from "./files.js";
-import { type CloneInfo, cloneRepository, cloneTarget, fetchRepository, inspectClone } from "./git.js";
+import { type CloneInfo, cloneRepository, cloneTarget, fetchRepository, inspectClone, redactUrls } from "./git.js";
 
 export interface RepoToClone {
   name: string;
@@ -28,7 +28,7 @@ export interface CloneResult {
   commits?: number;
   /** git's own message when it failed. */
   error?: string;
-  /** Set when an existing folder held another remote and was replaced. */
+  /** What an existing folder held when it was replaced: a clone of another remote, or no usable clone. */
   replaced?: string;
   ms: number;
 }
@@ -48,7 +48,8 @@ export async function syncRepository(repo: RepoToClone, options: SyncOptions): P
   let path = "";
   try {
     path = cloneTarget(options.reposDir, repo);
-    const existing = (await pathExists(path)) ? await inspectClone(path) : undefined;
+    const folderExists = await pathExists(path);
+    const existing = folderExists ? await inspectClone(path) : undefined;
     let action: CloneAction;
     let replaced: string | undefined;
     if (existing && sameRemote(existing.url, repo.url)) {
@@ -59,7 +60,7 @@ export async function syncRepository(repo: RepoToClone, options: SyncOptions): P
       }
     } else {
       options.onStart?.(repo, "cloning");
-      replaced = existing?.url;
+      replaced = existing ? `a clone of ${redactUrls(existing.url)}` : folderExists ? "a folder that was not a usable clone" : undefined;
       await cloneInto(path, repo, options);
       action = "cloned";
     }
@@ -68,7 +69,7 @@ export async function syncRepository(repo: RepoToClone, options: SyncOptions): P
   } catch (error) {
     // git's own words ("fatal: repository '…' not found") say more than the command line around them.
     const message = error instanceof CommandError && error.stderr.trim() ? error.stderr.trim() : errorMessage(error);
-    return { name: repo.name, path, action: "failed", error: message, ms: Date.now() - started };
+    return { name: repo.name, path, action: "failed", error: redactUrls(message), ms: Date.now() - started };
   }
 }
 

@@ -71,6 +71,9 @@ export function streamGit(args: string[], options: { cwd: string; input?: string
   };
 }
 
+/** Credentials in a URL (`https://user:token@host/…`) never reach a log line. */
+export const redactUrls = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+
 const interrupted = (signal: AbortSignal) => new InterruptedError(String(signal.reason ?? "SIGINT"));
 
 /**

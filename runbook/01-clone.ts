@@ -7,7 +7,7 @@ import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
 import { CLONE_ACTIONS, type CloneResult, syncRepositories } from "../lib/clone.js";
 import { RunbookError } from "../lib/errors.js";
-import { cloneTarget, runGit } from "../lib/git.js";
+import { cloneTarget, redactUrls, runGit } from "../lib/git.js";
 import { allSources, checkSources } from "../lib/sources.js";
 import { chalk, formatDuration } from "../lib/ui.js";
 import type { Config } from "./00-config.js";
@@ -63,7 +63,7 @@ const cell = defineCell({
       refresh: ctx.options.refresh,
       concurrency: config.clone.concurrency,
       signal: ctx.signal,
-      onStart: (repo, what) => ctx.log(chalk.gray(`  … ${repo.name}: ${what} ${repo.url}`)),
+      onStart: (repo, what) => ctx.log(chalk.gray(`  … ${repo.name}: ${what} ${redactUrls(repo.url)}`)),
       onResult: (result) => ctx.log(progressLine(result)),
     });
     await ctx.state.save({ clones: Object.fromEntries(results.map((r) => [r.name, { action: r.action, head: r.head, error: r.error }])) });
@@ -86,7 +86,7 @@ const cell = defineCell({
 
 function progressLine(r: CloneResult): string {
   if (r.action === "failed") return `${chalk.red("✗")} ${r.name}: failed after ${formatDuration(r.ms)}\n    ${(r.error ?? "").replace(/\n/g, "\n    ")}`;
-  const replaced = r.replaced ? chalk.yellow(` (replaced a clone of ${r.replaced})`) : "";
+  const replaced = r.replaced ? chalk.yellow(` (replaced ${r.replaced})`) : "";
   return `${chalk.green("✓")} ${r.name}: ${r.action}, ${r.commits} commits, HEAD ${r.head?.slice(0, 12)} (${formatDuration(r.ms)})${replaced}`;
 }
 

@@ -70,7 +70,7 @@ describe("syncRepository", () => {
 
     const result = await syncRepository({ name: "lib", url: two.url, depth: 10 }, { reposDir, refresh: false });
 
-    expect(result).toMatchObject({ action: "cloned", replaced: one.url, commits: 4 });
+    expect(result).toMatchObject({ action: "cloned", replaced: `a clone of ${one.url}`, commits: 4 });
     expect((await readdir(reposDir)).sort()).toEqual(["lib"]);
   });
 

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CommandError } from "../lib/errors.js";
-import { cloneTarget, runGit } from "../lib/git.js";
+import { cloneTarget, redactUrls, runGit } from "../lib/git.js";
 import { blobSizes, listCommits, streamPatches, unquotePath } from "../lib/git-history.js";
 import { splitRecords } from "../lib/records-stream.js";
 import { type FixtureRepo, createRepo, lines } from "./helpers/git-fixture.js";
@@ -13,6 +13,15 @@ describe("cloneTarget", () => {
     expect(cloneTarget("/r", { name: "vuejs-core.v3_x", url: "https://github.com/vuejs/core.git" })).toBe("/r/vuejs-core.v3_x");
     for (const name of ["../x", "..", ".", "a/b", "", "x y"]) expect(() => cloneTarget("/r", { name, url: "file:///x" })).toThrow(/is not allowed/);
     for (const url of ["--upload-pack=touch /tmp/x", "-u", " "]) expect(() => cloneTarget("/r", { name: "x", url })).toThrow(/URL .* is not allowed/);
+  });
+});
+
+describe("redactUrls", () => {
+  it("hides the credentials of any URL in a message and leaves the rest", () => {
+    expect(redactUrls("cloning https://user:ghp_secret@github.com/a/b.git and ssh://git@host/x")).toBe(
+      "cloning https://***@github.com/a/b.git and ssh://***@host/x",
+    );
+    expect(redactUrls("file:///tmp/repo and git@github.com:a/b.git")).toBe("file:///tmp/repo and git@github.com:a/b.git");
   });
 });
 
