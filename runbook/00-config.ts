@@ -66,9 +66,12 @@ export const ConfigSchema = z.strictObject({
     maxPerRepo: positiveInt.default(100),
     /** Character budget of one diff (stat block + patch); whole hunks are kept, shared fairly across files. */
     diffBudgetChars: positiveInt.default(6000),
-    /** Decided from numstat before the patch is read. */
+    /** Inserted + deleted lines of a commit, counted while its patch streams; beyond it the commit is skipped as too large. */
     maxChangedLines: positiveInt.default(2000),
+    /** Files changed by a commit, from the file list before any patch is read. */
     maxFiles: positiveInt.default(40),
+    /** Largest blob (before or after) a kept commit may touch, from blob sizes before any patch is read: a 50 MB file is never diffed. */
+    maxBlobBytes: positiveInt.default(1_000_000),
   }),
   labeling: section({
     backend: z.enum(["auto", "claude", "original"]).default("auto"),
@@ -117,11 +120,13 @@ export const ConfigSchema = z.strictObject({
     numCtx: positiveInt.default(4096),
   }),
   benchmark: section({
+    /** Held out: never a training source (01 and 02 refuse a config where it is). `max` overrides maxCases. */
     source: z
       .strictObject({ name: repoName, url: repoUrl, depth: positiveInt.optional(), max: positiveInt.optional() })
       .default({ name: "angular", url: github("angular/angular") }),
     baseline: z.string().default("llama3.2:1b"),
     model: z.string().default("joco"),
+    /** Cases extracted from the source by 02: its newest commits with a Conventional Commit message. */
     maxCases: positiveInt.default(100),
     mode: z.enum(["free", "structured"]).default("free"),
     concurrency: positiveInt.default(1),
