@@ -5,6 +5,7 @@
  * to print the resolved configuration: `npx tsx runbook/00-config.ts --config my.json`.
  */
 import { z } from "zod";
+import { type ModelPrice, ModelPriceSchema } from "../lib/claude.js";
 import { isMain } from "../lib/cli.js";
 
 // prefault (not default) so that a section's own defaults are filled in when the user gives none of its keys.
@@ -27,15 +28,8 @@ export const RepoSchema = z.strictObject({
 /** The eleven types of @commitlint/config-conventional. */
 export const STANDARD_TYPES = ["feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert"];
 
-export const ModelPriceSchema = z.strictObject({
-  input: z.number().min(0),
-  output: z.number().min(0),
-  cacheWrite: z.number().min(0),
-  cacheRead: z.number().min(0),
-});
-
 /** Anthropic's list prices (USD per million tokens) of the models the labeler is meant for; add others in labeling.prices. */
-export const LABELING_PRICES: Record<string, z.output<typeof ModelPriceSchema>> = {
+export const LABELING_PRICES: Record<string, ModelPrice> = {
   "claude-haiku-4-5": { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
   "claude-sonnet-4-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
   "claude-sonnet-4-6": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
