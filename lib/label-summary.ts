@@ -66,9 +66,13 @@ export function renderLabelSummary(summary: LabelSummary): string {
     ["labeled", `${count(summary.labeled)} of ${count(summary.diffs)} diffs (${count(summary.labeledNow)} now, ${count(summary.labeled - summary.labeledNow)} from the cache)`],
     ["skipped", skipped.length ? skipped.join("\n") : "0"],
     ["failed", summary.failed ? `${summary.failed} (re-run to retry only those)` : "0"],
-    ["tokens", `input ${count(t.input)} · output ${count(t.output)} · cache read ${count(t.cacheRead)} · cache write ${count(t.cacheWrite)}`],
-    ["cost", `${usd(summary.costUsd)} this run · ${usd(summary.datasetCostUsd)} for every label in the dataset`],
   ];
+  if (summary.backend !== "original") {
+    rows.push(
+      ["tokens", `input ${count(t.input)} · output ${count(t.output)} · cache read ${count(t.cacheRead)} · cache write ${count(t.cacheWrite)}`],
+      ["cost", `${usd(summary.costUsd)} this run · ${usd(summary.datasetCostUsd)} for every label in the dataset`],
+    );
+  }
   const typeRows = Object.entries(summary.types).map(([type, n]) => [type, n, `${((n / Math.max(1, summary.labeled)) * 100).toFixed(1)}%`]);
   return [renderTable(["03-label", `${summary.backend}${summary.model ? ` (${summary.model})` : ""}`], rows), renderTable(["type", "labels", "share"], typeRows, 8)].join("\n");
 }
