@@ -67,11 +67,7 @@ export async function describeApiError(error: unknown): Promise<string> {
   if (error instanceof APIError) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
     const detail = body?.error ? `${body.error.type ?? "error"}: ${body.error.message ?? ""}` : error.message;
-    return `${error.status ?? "no status"} ${detail}`.trim();
+    return error.status === undefined ? detail : `${error.status} ${detail}`;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-export function isAbortError(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error instanceof Error && (error.name === "AbortError" || error.name === "APIUserAbortError"));
 }

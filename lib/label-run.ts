@@ -48,20 +48,26 @@ export function pendingItems(items: RawDiff[], labeler: Labeler, cache: LabelCac
 
 /** Puts a labeled outcome into the cache and counts every outcome into the tally. */
 export async function recordOutcome(tally: LabelTally, item: RawDiff, outcome: LabelOutcome, labeler: Labeler, cache: LabelCache): Promise<void> {
-  if (outcome.status !== "skipped") tally.spent = addUsage(tally.spent, outcome.usage);
-  if (outcome.status === "skipped") tally.skipped[outcome.reason] = (tally.skipped[outcome.reason] ?? 0) + 1;
-  else if (outcome.status === "failed") tally.failed.push({ id: item.id, repository: item.repository, error: outcome.error });
-  else {
-    await cache.put({
-      key: labelCacheKey(item.diff, labeler),
-      id: item.id,
-      message: outcome.message,
-      label: outcome.label,
-      labeler: { backend: labeler.backend, model: labeler.model },
-      usage: outcome.usage,
-      labeledAt: new Date().toISOString(),
-    });
-    tally.labeled += 1;
+  switch (outcome.status) {
+    case "skipped":
+      tally.skipped[outcome.reason] = (tally.skipped[outcome.reason] ?? 0) + 1;
+      return;
+    case "failed":
+      tally.spent = addUsage(tally.spent, outcome.usage);
+      tally.failed.push({ id: item.id, repository: item.repository, error: outcome.error });
+      return;
+    case "labeled":
+      tally.spent = addUsage(tally.spent, outcome.usage);
+      await cache.put({
+        key: labelCacheKey(item.diff, labeler),
+        id: item.id,
+        message: outcome.message,
+        label: outcome.label,
+        labeler: { backend: labeler.backend, model: labeler.model },
+        usage: outcome.usage,
+        labeledAt: new Date().toISOString(),
+      });
+      tally.labeled += 1;
   }
 }
 
@@ -98,7 +104,7 @@ export async function labelConcurrently(items: RawDiff[], options: LabelConcurre
 }
 
 /** Raw diff + cached label for every labeled diff, in raw order. */
-export function labeledRecords(items: RawDiff[], labeler: Labeler, cache: LabelCache): Labeled[] {
+function labeledRecords(items: RawDiff[], labeler: Labeler, cache: LabelCache): Labeled[] {
   return items.flatMap((item) => {
     const entry = cache.get(labelCacheKey(item.diff, labeler));
     return entry ? [{ ...item, message: entry.message, label: entry.label, labeler: entry.labeler, usage: entry.usage }] : [];
