@@ -133,6 +133,14 @@ describe("claude labeler", () => {
     expect(fake.messageRequests()).toHaveLength(3);
   });
 
+  it("fails an item when the API cannot be reached at all", async () => {
+    const { labeler } = await createLabeler(
+      { ...DEFAULT_CONFIG.labeling, backend: "claude", maxRetries: 0, types: STANDARD_TYPES, client: { baseURL: "http://127.0.0.1:9", apiKey: "k" } },
+      {},
+    );
+    expect(await labeler.label(rawDiff(1), signal)).toEqual({ status: "failed", error: "Connection error.", usage: null });
+  });
+
   it("leaves ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL to the SDK", async () => {
     const fake = await startFakeAnthropic({ apiKey: "sk-from-env", respond: () => ({ json: goodLabel(1) }) });
     closers.push(fake.close);
