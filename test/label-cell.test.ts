@@ -108,6 +108,24 @@ describe("03-label in a real process", () => {
     await expectKeyNowhere(dir, [killed, rerun]);
   });
 
+  it("stops on Ctrl-C with the cell interrupted and every finished label kept", async () => {
+    const fake = await fakeApi({ latencyMs: 150 });
+    const dir = await project(dataset(30));
+    const run = startTsx(CELL, [], { cwd: dir, env: envFor(fake.url) });
+    await until(async () => (await cacheOf(dir)).length >= 4, "four labels in the cache");
+    run.child.kill("SIGINT");
+    const stopped = await run.result;
+    expect(stopped.code).toBe(130);
+    expect((await readCheckpoints(dir)).cells["03-label"]?.status).toBe("interrupted");
+    const cached = (await cacheOf(dir)).map((entry) => entry.id);
+    expect(cached.length).toBeLessThan(30);
+    expect([...(await labeledIds(dir, "alpha")), ...(await labeledIds(dir, "beta"))].sort()).toEqual([...cached].sort());
+
+    const rerun = await runTsx(CELL, [], { cwd: dir, env: envFor(fake.url) });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain(`${cached.length} labeled before`);
+  });
+
   it("fails when a diff could not be labeled, keeps the rest, and a re-run asks only for that one", async () => {
     const broken = await fakeApi({
       respond: (request) => {
