@@ -63,15 +63,17 @@ export async function createClaudeLabeler(settings: ClaudeLabelerSettings): Prom
   };
   const buildRequest = requestBuilder(settings, labelSystemPrompt(types), format);
 
-  const answerOf = (message: Message, batch: boolean): Answer => {
-    const text = message.content.find((block) => block.type === "text")?.text ?? "";
-    return { text, parsed: format.parse(text), usage: usageOf(message.usage, price, { batch }) };
-  };
+  const textOf = (message: Message) => message.content.find((block) => block.type === "text")?.text ?? "";
+  const answerOf = (message: Message, parsed: ParsedLabel | null, batch: boolean): Answer => ({
+    text: textOf(message),
+    parsed: parsed ?? { ok: false, error: "the answer has no text" },
+    usage: usageOf(message.usage, price, { batch }),
+  });
 
   async function ask(item: RawDiff, reask: Reask | undefined, signal: AbortSignal): Promise<Attempt> {
     try {
       const message = await client.messages.parse(buildRequest(item, reask), { signal });
-      return { answer: { ...answerOf(message, false), parsed: message.parsed_output ?? { ok: false, error: "the answer has no text" } } };
+      return { answer: answerOf(message, message.parsed_output, false) };
     } catch (error) {
       if (signal.aborted) throw error;
       // A truncated or garbled body: nothing to correct, so the re-ask is the same question again.
@@ -106,7 +108,7 @@ export async function createClaudeLabeler(settings: ClaudeLabelerSettings): Prom
     version: `prompt-v${LABEL_PROMPT_VERSION};types=${types.join(",")}`,
     requestFor: (item) => buildRequest(item, undefined),
     label: async (item, signal) => finish(item, await ask(item, undefined, signal), signal),
-    labelFromAnswer: async (item, message, signal, { batch }) => finish(item, { answer: answerOf(message, batch) }, signal),
+    labelFromAnswer: async (item, message, signal, { batch }) => finish(item, { answer: answerOf(message, format.parse(textOf(message)), batch) }, signal),
   };
 }
 
