@@ -4,8 +4,7 @@
  */
 import { type ClaudeClientOptions, createClaudeClient, type ModelPrice } from "../claude.js";
 import { RunbookError } from "../errors.js";
-import { type ClaudeLabeler, createClaudeLabeler } from "./claude.js";
-import { createOriginalLabeler } from "./original.js";
+import type { ClaudeLabeler } from "./claude.js";
 import type { Labeler, LabelerBackend } from "./types.js";
 
 export type { LabelOutcome, Labeler, LabelerBackend } from "./types.js";
@@ -38,11 +37,16 @@ export function priceFor(model: string, prices: Record<string, ModelPrice>): Mod
 
 export async function createLabeler(settings: LabelerSettings, env: NodeJS.ProcessEnv = process.env): Promise<{ labeler: Labeler | ClaudeLabeler; why: string }> {
   const { backend, why } = resolveBackend(settings.backend, env);
-  if (backend === "original") return { labeler: createOriginalLabeler({ types: settings.types }), why };
+  // Backends load on demand: they pull in commitlint, which `npm run runbook` with nothing to do should not pay for.
+  if (backend === "original") {
+    const { createOriginalLabeler } = await import("./original.js");
+    return { labeler: createOriginalLabeler({ types: settings.types }), why };
+  }
   const price = priceFor(settings.model, settings.prices);
   if (typeof price === "string") {
     throw new RunbookError(price, `Add labeling.prices["${settings.model}"] = { input, output, cacheWrite, cacheRead } (USD per million tokens) to your config.`);
   }
+  const { createClaudeLabeler } = await import("./claude.js");
   const client = await createClaudeClient({ maxRetries: settings.maxRetries, ...settings.client });
   const labeler = await createClaudeLabeler({ client, model: settings.model, maxTokens: settings.maxTokens, types: settings.types, price });
   return { labeler, why: `${why}, model ${settings.model}` };

@@ -2,7 +2,7 @@
  * The `original` labeler: the commit's own message, when it already follows
  * the rules. Free and offline; what it cannot label it skips, with the reason.
  */
-import { cleanExpectedMessage, isReleaseCommit, parseHeader, renderMessage } from "../conventional.js";
+import { bodyOf, cleanExpectedMessage, isReleaseCommit, parseHeader, renderMessage } from "../conventional.js";
 import type { Label } from "../records.js";
 import { ruleViolations } from "./rules.js";
 import type { Labeler } from "./types.js";
@@ -17,7 +17,7 @@ export function createOriginalLabeler({ types }: { types: string[] }): Labeler {
     version: `original-v${ORIGINAL_LABELER_VERSION};types=${types.join(",")}`,
     label: async (item) => {
       const cleaned = cleanExpectedMessage(item.originalMessage);
-      if (!cleaned) return { status: "skipped", reason: "empty message" };
+      if (!cleaned.trim()) return { status: "skipped", reason: "empty message" };
       if (isReleaseCommit(cleaned)) return { status: "skipped", reason: "release commit" };
       const violations = await ruleViolations(cleaned, types);
       if (violations[0]) return { status: "skipped", reason: `not conventional: ${violations[0].rule}` };
@@ -29,15 +29,13 @@ export function createOriginalLabeler({ types }: { types: string[] }): Labeler {
 }
 
 function labelOf(message: string): Label | null {
-  const [header = "", ...rest] = message.split("\n");
-  const parsed = parseHeader(header);
+  const parsed = parseHeader(message);
   if (!parsed) return null;
-  const body = rest.join("\n").trim() || null;
   return {
-    type: parsed.type.toLowerCase(),
+    type: parsed.type,
     scope: parsed.scope,
-    breaking: parsed.breaking || /^BREAKING[ -]CHANGE:/m.test(body ?? ""),
-    subject: parsed.subject,
-    body,
+    breaking: parsed.breaking,
+    subject: parsed.description,
+    body: bodyOf(message) || null,
   };
 }

@@ -65,7 +65,8 @@ export async function ruleViolations(message: string, types: string[]): Promise<
     violations.push({ rule: `header-max-${MAX_HEADER_LENGTH}`, message: `the header is ${header.length} characters, more than ${MAX_HEADER_LENGTH}` });
   }
   const lint = await lintCommitMessage(message, types);
-  violations.push(...lint.errors.map((error) => ({ rule: error.name, message: error.message })));
+  // commitlint's errors read `rule-name: message`.
+  for (const error of lint.errors) violations.push({ rule: error.split(":", 1)[0] ?? error, message: error });
   return violations;
 }
 
