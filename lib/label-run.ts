@@ -41,9 +41,15 @@ export async function readRawSources(dir: string, names: string[]): Promise<RawS
   return sources;
 }
 
-/** Diffs with no cached label from this labeler: what a run has left to do. */
+/** Diffs with no cached label from this labeler: what a run has left to do. A diff met twice is asked for once. */
 export function pendingItems(items: RawDiff[], labeler: Labeler, cache: LabelCache): RawDiff[] {
-  return items.filter((item) => !cache.get(labelCacheKey(item.diff, labeler)));
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = labelCacheKey(item.diff, labeler);
+    if (cache.get(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Puts a labeled outcome into the cache and counts every outcome into the tally. */

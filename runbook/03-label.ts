@@ -73,7 +73,7 @@ const cell = defineCell({
     log(why);
     const cache = await openLabelCache(path(config.labeling.cacheFile), { ignoreExisting: force });
     const pending = pendingItems(items, labeler, cache);
-    log(`${items.length} diffs: ${items.length - pending.length} labeled before, ${pending.length} to label${force ? " (--force: labeling all afresh)" : ""}`);
+    log(`${items.length} diffs, ${pending.length} to label${force ? " (--force: all afresh)" : " (the others are labeled already)"}`);
 
     let tally;
     if (options.batch && isClaudeLabeler(labeler)) {

@@ -87,7 +87,7 @@ describe("03-label in a real process", () => {
     const rerun = await runTsx(CELL, [], { cwd: dir, env: envFor(fake.url) });
     expect(rerun.stderr).toBe("");
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain(`${cachedBeforeRerun.size} labeled before, ${30 - cachedBeforeRerun.size} to label`);
+    expect(rerun.stdout).toContain(`30 diffs, ${30 - cachedBeforeRerun.size} to label`);
 
     const cachedNumbers = new Set([...cachedBeforeRerun].map((id) => Number(id.slice(-4))));
     const askedInRerun = fake.messageRequests().slice(askedBeforeRerun).map((r) => diffNumberOf(r.body));
@@ -123,7 +123,7 @@ describe("03-label in a real process", () => {
 
     const rerun = await runTsx(CELL, [], { cwd: dir, env: envFor(fake.url) });
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain(`${cached.length} labeled before`);
+    expect(rerun.stdout).toContain(`30 diffs, ${30 - cached.length} to label`);
   });
 
   it("fails when a diff could not be labeled, keeps the rest, and a re-run asks only for that one", async () => {

@@ -98,6 +98,25 @@ describe("labeling a dataset", () => {
     expect(fake.messageRequests()).toHaveLength(before);
   });
 
+  it("asks once for a diff that appears twice, and labels both records", async () => {
+    const dir = await tempDir();
+    const twin = { ...rawDiff(1), id: "beta-0001", repository: "acme/beta" };
+    const items = [rawDiff(0), rawDiff(1), twin];
+    await writeJsonlAtomic(join(dir, "raw/alpha.jsonl"), items);
+    const { fake, labeler } = await setup((request) => ({ json: goodLabel(diffNumberOf(request)) }));
+    const cache = await openLabelCache(join(dir, "cache.jsonl"));
+    const pending = pendingItems(items, labeler, cache);
+    expect(pending.map((item) => item.id)).toEqual(["alpha-0000", "alpha-0001"]);
+    await labelConcurrently(pending, { labeler, cache, concurrency: 2, signal: new AbortController().signal });
+    expect(fake.messageRequests()).toHaveLength(2);
+    const records = await writeLabeledFiles(join(dir, "labeled"), await readRawSources(join(dir, "raw"), ["alpha"]), labeler, cache);
+    expect(records.map((record) => [record.id, record.message])).toEqual([
+      ["alpha-0000", "feat(core): add marker 0"],
+      ["alpha-0001", "feat(core): add marker 1"],
+      ["beta-0001", "feat(core): add marker 1"],
+    ]);
+  });
+
   it("starts nothing new once aborted and keeps what finished", async () => {
     const dir = await tempDir();
     const items = Array.from({ length: 12 }, (_, n) => rawDiff(n));
