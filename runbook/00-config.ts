@@ -5,6 +5,7 @@
  * to print the resolved configuration: `npx tsx runbook/00-config.ts --config my.json`.
  */
 import { z } from "zod";
+import { type ModelPrice, ModelPriceSchema } from "../lib/claude.js";
 import { isMain } from "../lib/cli.js";
 import { DEFAULT_TYPES } from "../lib/conventional.js";
 
@@ -24,6 +25,13 @@ export const RepoSchema = z.strictObject({
   depth: positiveInt.optional(),
   max: positiveInt.optional(),
 });
+
+/** Anthropic's list prices (USD per million tokens) of the models the labeler is meant for; add others in labeling.prices. */
+export const LABELING_PRICES: Record<string, ModelPrice> = {
+  "claude-haiku-4-5": { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+  "claude-sonnet-4-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  "claude-sonnet-4-6": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+};
 
 const github = (slug: string) => `https://github.com/${slug}.git`;
 
@@ -74,9 +82,24 @@ export const ConfigSchema = z.strictObject({
     maxBlobBytes: positiveInt.default(1_000_000),
   }),
   labeling: section({
+    /** auto: claude when ANTHROPIC_API_KEY is set, else original (the commit's own message when it is conventional). */
     backend: z.enum(["auto", "claude", "original"]).default("auto"),
-    model: z.string().default("claude-haiku-4-5"),
+    /** A Haiku-class model labels well and cheaply; "claude-sonnet-4-5" is the careful option. */
+    model: z.string().min(1).default("claude-haiku-4-5"),
+    /** Requests in flight at once (never more reach the API). */
     concurrency: positiveInt.default(4),
+    maxTokens: positiveInt.default(1024),
+    /** The SDK's retries per request on 429 (honouring retry-after), 529 and 5xx, with exponential backoff. */
+    maxRetries: z.int().min(0).default(4),
+    /** How often --batch polls a submitted Message Batch. */
+    batchPollIntervalMs: positiveInt.default(30_000),
+    /** Where each labeled diff is cached (one JSONL line per label), so a re-run never pays twice. */
+    cacheFile: z.string().default("dataset/label-cache.jsonl"),
+    /** USD per million tokens, per model; cache writes are 5-minute ones; --batch bills half. Merged over LABELING_PRICES. */
+    prices: z
+      .record(z.string(), ModelPriceSchema)
+      .default({})
+      .transform((given) => ({ ...LABELING_PRICES, ...given })),
   }),
   curation: section({
     target: positiveInt.default(300),

@@ -8,7 +8,7 @@ import type { SkipReason } from "../lib/extract-filters.js";
 import { type ExtractSettings, type ExtractedRecord, type SkipStage, extractRepository } from "../lib/extract.js";
 import { runGit } from "../lib/git.js";
 import { CaseSchema, RawDiffSchema } from "../lib/records.js";
-import { STANDARD_TYPES } from "../runbook/00-config.js";
+import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { type FixtureRepo, createRepo, lines } from "./helpers/git-fixture.js";
 import { tempDir } from "./helpers/process.js";
 
@@ -21,7 +21,7 @@ const SETTINGS: ExtractSettings = {
   maxChangedLines: 200,
   maxFiles: 5,
   maxBlobBytes: 100_000,
-  types: STANDARD_TYPES,
+  types: DEFAULT_CONFIG.conventional.types,
 };
 
 type Expectation = { sha: string; reason: SkipReason | "kept"; stage?: SkipStage };
