@@ -1,6 +1,8 @@
 /**
  * Balancing: caps per group (type, repository) and stratified down-sampling,
- * seeded and deterministic. What a cap removes is returned, so it can be reported.
+ * seeded and deterministic. Each step keeps the mix of the other dimension as
+ * it was (a repository cap does not quietly rebalance types), so every row of
+ * the report shows one effect. What a step removes is returned for the report.
  */
 import { allocateProportionally, groupBy, seedFor, seededShuffle } from "./split.js";
 
@@ -9,49 +11,41 @@ export interface Selection<T> {
   removed: T[];
 }
 
-interface SpreadOptions<T> {
-  idOf: (item: T) => string;
-  /** The other dimension kept diverse while choosing: capping a type spreads over repositories, and the reverse. */
-  spreadOf: (item: T) => string;
-  seed: number;
-}
+type KeyOf<T> = (item: T) => string;
 
 /**
- * Chooses `count` items spread as evenly as possible over `spreadOf`: each
- * sub-group is shuffled with the seed, then they are drawn round-robin, so a
- * small sub-group keeps everything and a large one gives up the most.
+ * `total` items: shared over the first key's groups in proportion to their size
+ * (largest remainder), then within each group over the next key, and so on;
+ * the last level takes the head of a seeded shuffle.
  */
-export function pickSpread<T>(items: readonly T[], count: number, options: SpreadOptions<T>): Selection<T> {
-  const queues = [...groupBy(items, options.spreadOf)].map(([key, group]) => seededShuffle(group, options.idOf, seedFor(options.seed, key)));
-  const kept: T[] = [];
-  while (kept.length < count && queues.some((q) => q.length > 0)) {
-    for (const queue of queues) {
-      const next = queue.shift();
-      if (next !== undefined && kept.length < count) kept.push(next);
-    }
-  }
-  const chosen = new Set(kept);
-  return { kept: items.filter((item) => chosen.has(item)), removed: items.filter((item) => !chosen.has(item)) };
+function chooseProportionally<T>(items: readonly T[], total: number, keys: KeyOf<T>[], idOf: KeyOf<T>, seed: number): T[] {
+  const [key, ...rest] = keys;
+  if (!key) return seededShuffle(items, idOf, seed).slice(0, total);
+  const groups = groupBy(items, key);
+  const quota = allocateProportionally(new Map([...groups].map(([name, group]) => [name, group.length])), total);
+  return [...groups].flatMap(([name, group]) => chooseProportionally(group, quota.get(name) ?? 0, rest, idOf, seedFor(seed, name)));
 }
 
-/** At most `cap` items per group; a group over the cap keeps a spread of `spreadOf`. */
-export function capPerGroup<T>(items: readonly T[], groupOf: (item: T) => string, cap: number, options: SpreadOptions<T>): Selection<T> {
-  const removed = new Set<T>();
-  for (const [key, group] of groupBy(items, groupOf)) {
-    if (group.length <= cap) continue;
-    for (const item of pickSpread(group, cap, { ...options, seed: seedFor(options.seed, key) }).removed) removed.add(item);
-  }
-  return { kept: items.filter((item) => !removed.has(item)), removed: items.filter((item) => removed.has(item)) };
+function selection<T>(items: readonly T[], chosen: Iterable<T>): Selection<T> {
+  const set = new Set(chosen);
+  return { kept: items.filter((item) => set.has(item)), removed: items.filter((item) => !set.has(item)) };
 }
 
-/** Down to `total` items, each stratum keeping its proportional share (largest remainder), spread within it. */
-export function sampleStratified<T>(items: readonly T[], total: number, stratumOf: (item: T) => string, options: SpreadOptions<T>): Selection<T> {
+/** Down to `total` items, stratified by `keys` in order (type, then repository within a type). */
+export function sampleStratified<T>(items: readonly T[], total: number, keys: KeyOf<T>[], options: { idOf: KeyOf<T>; seed: number }): Selection<T> {
   if (items.length <= total) return { kept: [...items], removed: [] };
-  const strata = groupBy(items, stratumOf);
-  const quota = allocateProportionally(new Map([...strata].map(([key, group]) => [key, group.length])), total);
-  const chosen = new Set<T>();
-  for (const [key, group] of strata) {
-    for (const item of pickSpread(group, quota.get(key) ?? 0, { ...options, seed: seedFor(options.seed, key) }).kept) chosen.add(item);
-  }
-  return { kept: items.filter((item) => chosen.has(item)), removed: items.filter((item) => !chosen.has(item)) };
+  return selection(items, chooseProportionally(items, total, keys, options.idOf, options.seed));
+}
+
+/** At most `cap` items per group; a group over the cap is sampled down stratified by `spreadOf`. */
+export function capPerGroup<T>(
+  items: readonly T[],
+  groupOf: KeyOf<T>,
+  cap: number,
+  options: { idOf: KeyOf<T>; spreadOf: KeyOf<T>; seed: number },
+): Selection<T> {
+  const kept = [...groupBy(items, groupOf)].flatMap(([name, group]) =>
+    group.length <= cap ? group : chooseProportionally(group, cap, [options.spreadOf], options.idOf, seedFor(options.seed, name)),
+  );
+  return selection(items, kept);
 }

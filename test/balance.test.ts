@@ -9,28 +9,35 @@ interface Item {
 
 const make = (type: string, repository: string, n: number): Item[] =>
   Array.from({ length: n }, (_, i) => ({ id: `${repository}-${type}-${i}`, type, repository }));
-const options = { idOf: (i: Item) => i.id, spreadOf: (i: Item) => i.repository, seed: 1 };
-const count = (items: Item[], key: keyof Item, value: string) => items.filter((i) => i[key] === value).length;
+const count = (items: Item[], type: string, repository?: string) =>
+  items.filter((i) => i.type === type && (repository === undefined || i.repository === repository)).length;
 
 describe("capPerGroup", () => {
-  it("cuts a type down to the cap, keeping every repository's few and taking from the largest", () => {
-    const items = [...make("fix", "vue", 100), ...make("fix", "vite", 10), ...make("feat", "vue", 20)];
+  it("cuts each group over the cap, keeping its mix of the other dimension, and leaves the others alone", () => {
+    const items = [...make("fix", "vue", 80), ...make("fix", "vite", 20), ...make("feat", "vue", 20)];
+    const options = { idOf: (i: Item) => i.id, spreadOf: (i: Item) => i.repository, seed: 1 };
     const { kept, removed } = capPerGroup(items, (i) => i.type, 50, options);
-    expect(count(kept, "type", "fix")).toBe(50);
-    expect(count(kept, "type", "feat")).toBe(20);
-    expect(kept.filter((i) => i.type === "fix" && i.repository === "vite")).toHaveLength(10);
-    expect(removed).toHaveLength(60);
-    expect(capPerGroup(items, (i) => i.type, 50, options)).toEqual({ kept, removed });
+    expect([count(kept, "fix", "vue"), count(kept, "fix", "vite"), count(kept, "feat")]).toEqual([40, 10, 20]);
+    expect(removed).toHaveLength(50);
+    expect(removed.every((i) => i.type === "fix")).toBe(true);
+    expect(capPerGroup([...items].reverse(), (i) => i.type, 50, options).kept.map((i) => i.id).sort()).toEqual(kept.map((i) => i.id).sort());
   });
 });
 
 describe("sampleStratified", () => {
-  it("samples down to the total, each type keeping its share", () => {
-    const items = [...make("fix", "a", 300), ...make("feat", "a", 150), ...make("docs", "b", 150)];
-    const { kept, removed } = sampleStratified(items, 200, (i) => i.type, options);
+  it("samples down to the total, each type keeping its share and, within it, each repository", () => {
+    const items = [...make("fix", "a", 200), ...make("fix", "b", 100), ...make("feat", "a", 150), ...make("docs", "b", 150)];
+    const { kept, removed } = sampleStratified(items, 200, [(i) => i.type, (i) => i.repository], { idOf: (i) => i.id, seed: 3 });
     expect(kept).toHaveLength(200);
     expect(removed).toHaveLength(400);
-    expect([count(kept, "type", "fix"), count(kept, "type", "feat"), count(kept, "type", "docs")]).toEqual([100, 50, 50]);
-    expect(sampleStratified(items, 1000, (i) => i.type, options).kept).toHaveLength(600);
+    expect([count(kept, "fix", "a"), count(kept, "fix", "b"), count(kept, "feat"), count(kept, "docs")]).toEqual([67, 33, 50, 50]);
+    expect(sampleStratified(items, 1000, [(i) => i.type], { idOf: (i) => i.id, seed: 3 }).kept).toHaveLength(600);
+  });
+
+  it("draws other examples with another seed", () => {
+    const items = make("fix", "a", 100);
+    const draw = (seed: number) => sampleStratified(items, 10, [(i) => i.type], { idOf: (i) => i.id, seed }).kept.map((i) => i.id);
+    expect(draw(1)).toEqual(draw(1));
+    expect(draw(1)).not.toEqual(draw(2));
   });
 });
