@@ -27,6 +27,32 @@ export const RepoSchema = z.strictObject({
 /** The eleven types of @commitlint/config-conventional. */
 export const STANDARD_TYPES = ["feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert"];
 
+/**
+ * Types real repositories use beside the standard eleven (measured on vuejs/core,
+ * vitejs/vite, tauri, goreleaser), mapped to the one their commits mean;
+ * null drops the commit. Why each is mapped as it is: README "04-curate".
+ */
+export const DEFAULT_TYPE_MAP: Record<string, string | null> = {
+  types: "fix",
+  dx: "fix",
+  sec: "fix",
+  security: "fix",
+  bugfix: "fix",
+  hotfix: "fix",
+  enhance: "feat",
+  enhancement: "feat",
+  improvement: "feat",
+  feature: "feat",
+  deps: "build",
+  dep: "build",
+  workflow: "chore",
+  doc: "docs",
+  tests: "test",
+  release: null,
+  changes: null,
+  wip: null,
+};
+
 const github = (slug: string) => `https://github.com/${slug}.git`;
 
 export const ConfigSchema = z.strictObject({
@@ -83,6 +109,17 @@ export const ConfigSchema = z.strictObject({
     minScore: z.number().min(0).max(100).default(70),
     validationFraction: z.number().gt(0).lt(1).default(0.1),
     seed: z.int().default(42),
+    /** Types outside conventional.types → a configured type, or null to drop. A value given here replaces the whole table. */
+    typeMap: z.record(z.string().regex(/^[a-z]+$/), z.string().nullable()).default(DEFAULT_TYPE_MAP),
+    /** Jaccard similarity of the changed lines' shingles at or above which two diffs are near-duplicates (also the leakage bar). */
+    nearDuplicateThreshold: z.number().gt(0).max(1).default(0.8),
+    /** Two examples with the same message are kept once when their diffs are at least this similar. */
+    similarDiffThreshold: z.number().gt(0).max(1).default(0.5),
+    /** Caps as a share of `max`: no type, and no repository, may exceed it. */
+    maxTypeShare: z.number().gt(0).max(1).default(0.35),
+    maxRepositoryShare: z.number().gt(0).max(1).default(0.35),
+    /** Also write train.chat.jsonl / validation.chat.jsonl (`messages`: system, user, assistant) for chat trainers. */
+    chatFormat: z.boolean().default(false),
   }),
   training: section({
     baseModel: z.string().default("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit"),
