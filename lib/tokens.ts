@@ -9,9 +9,10 @@
  * bytes / 2, whitespace length / 8, a digit 1. Calibrated on the 3,000 real
  * diffs of ../shared/data against cl100k BPE applied to the same pieces
  * (Qwen2's vocabulary grew from it): it overestimates by 1.6× at the median and
- * underestimates 2 of 3,000 (by at most 20%, base64 and CJK text), where a plain
- * chars / 3 underestimates 1 diff in 4. The 16-token margin below absorbs the
- * rest, and EOS is counted.
+ * underestimates 2 of 3,000 (a base64 source map by 20%, go.sum hashes by 1%), where a plain
+ * chars / 3 underestimates 1 diff in 4. A 16-token margin covers piece
+ * boundaries, and EOS is counted; the rare high-entropy diff (base64, hashes)
+ * can still be underestimated, which only the trainer's real tokenizer can see.
  */
 import { renderPrompt } from "./prompt.js";
 
