@@ -3,10 +3,11 @@
  * described step returning kept + dropped-with-reason (see lib/curate.ts).
  */
 import { capPerGroup, sampleStratified } from "./balance.js";
-import { isReleaseCommit, lintCommitMessage, rubricScore } from "./conventional.js";
+import { isReleaseCommit, lintCommitMessage } from "./conventional.js";
 import type { Candidate, CurationFilter, CurationSettings, Dropped, FilterResult } from "./curate.js";
 import { createSimilarityIndex, jaccard } from "./dedupe.js";
 import { assertNoLeakage } from "./leakage.js";
+import { RUBRIC_POINTS, type RubricRule, rubricScore } from "./rubric.js";
 import { groupBy } from "./split.js";
 import { fitExampleToBudget } from "./tokens.js";
 
@@ -63,8 +64,10 @@ const scoreLabels: CurationFilter = {
   description: "the message must score at least curation.minScore on the 0–100 rubric (DESIGN §6)",
   apply: (candidates, { minScore, types }) =>
     keepIf(candidates, (c) => {
-      const score = rubricScore(c.message, types);
-      return score >= minScore || { reason: `rubric under ${minScore}`, detail: `scored ${score}` };
+      const { score, rules } = rubricScore(c.message, types);
+      if (score >= minScore) return true;
+      const lost = (Object.keys(rules) as RubricRule[]).filter((rule) => rules[rule] !== Math.max(0, RUBRIC_POINTS[rule]));
+      return { reason: `rubric under ${minScore}`, detail: `scored ${score}; lost ${lost.join(", ")}` };
     }),
 };
 
@@ -109,6 +112,21 @@ const dropSameMessage: CurationFilter = {
       const twin = earlier.find((e) => jaccard(e.fingerprint.shingles, c.fingerprint.shingles) >= similarDiffThreshold);
       if (twin) return { reason: "same message, similar diff", detail: `as ${twin.id}` };
       keptByMessage.set(key, [...earlier, c]);
+      return true;
+    });
+  },
+};
+
+const capRepeatedMessages: CurationFilter = {
+  name: "repeated message",
+  description: "at most curation.maxSameMessage examples share one message (`docs: update` teaches nothing more the tenth time)",
+  apply: (candidates, { maxSameMessage }) => {
+    const seen = new Map<string, Candidate[]>();
+    return keepIf(candidates, (c) => {
+      const key = normalizeMessage(c.message);
+      const earlier = seen.get(key) ?? [];
+      if (earlier.length >= maxSameMessage) return { reason: "repeated message", detail: `${earlier.length} kept already, first ${earlier[0]!.id}` };
+      seen.set(key, [...earlier, c]);
       return true;
     });
   },
@@ -185,6 +203,7 @@ export const CURATION_FILTERS: CurationFilter[] = [
   dropExactDuplicates,
   dropNearDuplicates,
   dropSameMessage,
+  capRepeatedMessages,
   fitToSequence,
   checkLeakage,
   capRepositories,

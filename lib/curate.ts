@@ -37,6 +37,7 @@ export interface CurationSettings {
   minScore: number;
   nearDuplicateThreshold: number;
   similarDiffThreshold: number;
+  maxSameMessage: number;
   instruction: string;
   maxSeqLength: number;
   maxTypeShare: number;

@@ -115,6 +115,8 @@ export const ConfigSchema = z.strictObject({
     nearDuplicateThreshold: z.number().gt(0).max(1).default(0.8),
     /** Two examples with the same message are kept once when their diffs are at least this similar. */
     similarDiffThreshold: z.number().gt(0).max(1).default(0.5),
+    /** At most this many examples may share one message, whatever their diffs (generic `docs: update`). */
+    maxSameMessage: positiveInt.default(3),
     /** Caps as a share of `max`: no type, and no repository, may exceed it. */
     maxTypeShare: z.number().gt(0).max(1).default(0.35),
     maxRepositoryShare: z.number().gt(0).max(1).default(0.35),

@@ -17,6 +17,7 @@ const settings = (overrides: Partial<CurationSettings> = {}): CurationSettings =
   minScore: 70,
   nearDuplicateThreshold: 0.8,
   similarDiffThreshold: 0.5,
+  maxSameMessage: 3,
   instruction: TRAINING_INSTRUCTION,
   maxSeqLength: 2048,
   maxTypeShare: 1,
@@ -79,6 +80,15 @@ describe("deduplication", () => {
     expect(droppedBy(result, "near duplicate")).toEqual([["repo-0003", "near duplicate", expect.stringMatching(/^of repo-0001 \(Jaccard 0\.9\d\)$/)]]);
     expect(droppedBy(result, "same message")).toEqual([["repo-0005", "same message, similar diff", "as repo-0004"]]);
     expect(result.kept.map((c) => c.id)).toEqual(["repo-0001", "repo-0004", "repo-0006", "repo-0007"]);
+  });
+  it("keeps at most maxSameMessage examples of one message, even on unrelated diffs", async () => {
+    const records = [10, 11, 12, 13].map((n) => labeledRecord(n, "docs: update", { diff: diffOf(n) }));
+    const result = await curate(records, settings({ maxSameMessage: 2, minScore: 0 }));
+    expect(droppedBy(result, "repeated message")).toEqual([
+      ["repo-0012", "repeated message", "2 kept already, first repo-0010"],
+      ["repo-0013", "repeated message", "2 kept already, first repo-0010"],
+    ]);
+    expect(result.kept.map((c) => c.id)).toEqual(["repo-0010", "repo-0011"]);
   });
 });
 
