@@ -8,7 +8,6 @@ import type { Candidate, CurationFilter, CurationSettings, Dropped, FilterResult
 import { createSimilarityIndex, jaccard } from "./dedupe.js";
 import { assertNoLeakage } from "./leakage.js";
 import { RUBRIC_POINTS, type RubricRule, rubricScore } from "./rubric.js";
-import { groupBy } from "./split.js";
 import { fitExampleToBudget } from "./tokens.js";
 
 type Drop = Omit<Dropped, "candidate">;
