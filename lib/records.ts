@@ -71,6 +71,12 @@ export const CuratedSchema = z.object({
   }),
 });
 
+/** The same curated example for chat trainers: the instruction as system message, the diff as user turn. */
+export const CuratedChatSchema = z.object({
+  messages: z.array(z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() })),
+  metadata: CuratedSchema.shape.metadata,
+});
+
 export type Case = z.infer<typeof CaseSchema>;
 export type DiffStats = z.infer<typeof DiffStatsSchema>;
 export type RawDiff = z.infer<typeof RawDiffSchema>;
@@ -78,3 +84,4 @@ export type Label = z.infer<typeof LabelSchema>;
 export type Usage = z.infer<typeof UsageSchema>;
 export type Labeled = z.infer<typeof LabeledSchema>;
 export type Curated = z.infer<typeof CuratedSchema>;
+export type CuratedChat = z.infer<typeof CuratedChatSchema>;

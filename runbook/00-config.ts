@@ -33,6 +33,32 @@ export const LABELING_PRICES: Record<string, ModelPrice> = {
   "claude-sonnet-4-6": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
 };
 
+/**
+ * Types real repositories use beside the standard eleven (measured on vuejs/core,
+ * vitejs/vite, tauri, goreleaser), mapped to the one their commits mean;
+ * null drops the commit. Why each is mapped as it is: README "04-curate".
+ */
+export const DEFAULT_TYPE_MAP: Record<string, string | null> = {
+  types: "fix",
+  dx: "fix",
+  sec: "fix",
+  security: "fix",
+  bugfix: "fix",
+  hotfix: "fix",
+  enhance: "feat",
+  enhancement: "feat",
+  improvement: "feat",
+  feature: "feat",
+  deps: "build",
+  dep: "build",
+  workflow: "chore",
+  doc: "docs",
+  tests: "test",
+  release: null,
+  changes: null,
+  wip: null,
+};
+
 const github = (slug: string) => `https://github.com/${slug}.git`;
 
 export const ConfigSchema = z.strictObject({
@@ -107,6 +133,19 @@ export const ConfigSchema = z.strictObject({
     minScore: z.number().min(0).max(100).default(70),
     validationFraction: z.number().gt(0).lt(1).default(0.1),
     seed: z.int().default(42),
+    /** Types outside conventional.types → a configured type, or null to drop. A value given here replaces the whole table. */
+    typeMap: z.record(z.string().regex(/^[a-z]+$/), z.string().nullable()).default(DEFAULT_TYPE_MAP),
+    /** Jaccard similarity of the changed lines' shingles at or above which two diffs are near-duplicates (also the leakage bar). */
+    nearDuplicateThreshold: z.number().gt(0).max(1).default(0.8),
+    /** Two examples with the same message are kept once when their diffs are at least this similar. */
+    similarDiffThreshold: z.number().gt(0).max(1).default(0.5),
+    /** At most this many examples may share one message, whatever their diffs (generic `docs: update`). */
+    maxSameMessage: positiveInt.default(3),
+    /** Caps as a share of `max`: no type, and no repository, may exceed it. */
+    maxTypeShare: z.number().gt(0).max(1).default(0.35),
+    maxRepositoryShare: z.number().gt(0).max(1).default(0.35),
+    /** Also write train.chat.jsonl / validation.chat.jsonl (`messages`: system, user, assistant) for chat trainers. */
+    chatFormat: z.boolean().default(false),
   }),
   training: section({
     baseModel: z.string().default("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit"),

@@ -1,10 +1,21 @@
 /**
  * 04-curate — Curate the training set
+ *
+ * Every labeled diff goes through the filters of lib/curate-filters.ts (type
+ * map, release, commitlint, rubric, exact / near / same-message duplicates,
+ * fit to the token budget, leakage into the benchmark, caps, down-sampling),
+ * is split train / validation by a seeded, type-stratified draw, and written
+ * to dataset/ with stats.json. The tables say how many survive each filter.
  */
+import { relative } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
-import { NotImplementedError } from "../lib/errors.js";
+import { assertTargetReached, curate } from "../lib/curate.js";
+import { curationStats, renderCurationTables } from "../lib/curate-report.js";
+import { jsonlFilesIn, readCasesFolder, readLabeledFolder, writeDataset } from "../lib/dataset.js";
+import { TRAINING_INSTRUCTION } from "../lib/prompt.js";
+import { chalk } from "../lib/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 
@@ -13,16 +24,64 @@ const cell = defineCell({
   title: "Curate the training set",
   version: 1,
   dependsOn: ["03-label"],
-  options: z.object({
-
+  options: z.object({}),
+  reads: (config: Config) => ({
+    curation: config.curation,
+    types: config.conventional.types,
+    maxSeqLength: config.training.maxSeqLength,
+    paths: { labeled: config.paths.labeled, cases: config.paths.cases, dataset: config.paths.dataset },
   }),
-  reads: (config: Config) => ({ curation: config.curation, types: config.conventional.types, maxSeqLength: config.training.maxSeqLength }),
-  preconditions: [],
-  outputs: z.object({ train: z.number(), validation: z.number() }),
-  run: async () => {
-    throw new NotImplementedError("04-curate");
+  preconditions: [
+    {
+      name: "labeled diffs",
+      check: async ({ config, path }) =>
+        (await jsonlFilesIn(path(config.paths.labeled))).length > 0 || `no *.jsonl in ${config.paths.labeled}`,
+      hint: "Run `npx tsx runbook/03-label.ts` first.",
+    },
+    {
+      name: "curation.typeMap maps into conventional.types",
+      check: ({ config }) => {
+        const wrong = Object.entries(config.curation.typeMap).filter(([, to]) => to !== null && !config.conventional.types.includes(to));
+        return wrong.length === 0 || wrong.map(([from, to]) => `curation.typeMap.${from}: "${to}" is not in conventional.types`).join("; ");
+      },
+      hint: "Map each type to one of conventional.types, or to null to drop it.",
+    },
+  ],
+  outputs: z.object({
+    train: z.int(),
+    validation: z.int(),
+    labeled: z.int(),
+    dropped: z.int(),
+    truncated: z.int(),
+    benchmarkCases: z.int(),
+    byType: z.record(z.string(), z.int()),
+  }),
+  run: async ({ config, root, path, log }) => {
+    const labeled = await readLabeledFolder(path(config.paths.labeled));
+    const { files: caseFiles, cases } = await readCasesFolder(path(config.paths.cases));
+    if (cases.length === 0) log(chalk.yellow(`No benchmark cases in ${config.paths.cases}: leakage into the benchmark is not checked.`));
+    else log(chalk.gray(`Checking leakage against ${cases.length} benchmark cases (${caseFiles.length} file(s)).`));
+
+    const settings = { ...config.curation, types: config.conventional.types, instruction: TRAINING_INSTRUCTION, maxSeqLength: config.training.maxSeqLength, cases };
+    const result = await curate(labeled, settings);
+    const stats = curationStats(result, settings);
+    log(renderCurationTables(stats, config.conventional.types));
+    assertTargetReached(result.kept.length, config.curation.target, config.curation.max);
+
+    const files = await writeDataset(path(config.paths.dataset), result.split, stats, { chat: config.curation.chatFormat });
+    const written = [files.train, files.validation, ...(files.chat ? [files.chat.train, files.chat.validation] : []), files.stats];
+    log(`Wrote ${written.map((file) => relative(root, file)).join(", ")}`);
+    return {
+      train: stats.examples.train,
+      validation: stats.examples.validation,
+      labeled: labeled.length,
+      dropped: stats.dropped.length,
+      truncated: stats.tokens.truncatedExamples,
+      benchmarkCases: cases.length,
+      byType: Object.fromEntries(Object.entries(stats.byType).map(([type, n]) => [type, n.train + n.validation])),
+    };
   },
-  summarize: (out) => `${out.train} train / ${out.validation} validation`,
+  summarize: (out) => `${out.train} train / ${out.validation} validation from ${out.labeled} labeled (${out.truncated} truncated)`,
 });
 
 export default cell;
