@@ -164,6 +164,8 @@ def training_arguments(config: TrainConfig, has_validation: bool) -> dict:
         "eval_steps": config.eval_steps,
         # Keep only the loss while evaluating: logits over a 150k vocabulary would fill the memory.
         "prediction_loss_only": True,
+        # Named, because the Trainer cannot always find the labels argument through a PEFT wrapper, and then reports no eval_loss.
+        "label_names": ["labels"],
         "seed": config.seed,
         "report_to": "none",
         "disable_tqdm": True,
