@@ -47,11 +47,11 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
 
     device = pick_device(torch)
     four_bit = device == "cuda" and config.load_in_4bit and importlib.util.find_spec("bitsandbytes") is not None
-    if config.load_in_4bit and not four_bit:
-        note(f"4-bit loading needs bitsandbytes on CUDA; training 16/32-bit LoRA on {device}")
     base_model, base_note = resolve_base_model(config.base_model, four_bit)
     if base_note:
         note(base_note)
+    elif config.load_in_4bit and not four_bit:
+        note(f"4-bit loading needs bitsandbytes on CUDA; training 16/32-bit LoRA on {device}")
 
     tokenizer = AutoTokenizer.from_pretrained(base_model)
     if tokenizer.eos_token_id is None:

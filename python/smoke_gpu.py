@@ -219,6 +219,9 @@ def main() -> int:
               f"eval {[e['eval_loss'] for e in done['eval_curve']]}")
     if merge:
         print(f"  generation    {merge['generated']!r} (EOS reached: {merge['stopped_with_eos']})")
+    for event in run1 + run2:
+        if event["event"] == "error":
+            print(f"  trainer error {event['message']}\n                → {event['hint']}")
     for name, ok, detail in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}: {detail}")
     passed = all(ok for _, ok, _ in checks)

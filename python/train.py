@@ -109,6 +109,11 @@ def cuda_available() -> bool:
 
 def load_backend(config: TrainConfig, events: EventWriter):
     backend, note = choose_backend(config.backend, importlib.util.find_spec("unsloth") is not None, cuda_available())
+    if backend == "unsloth" and config.backend == "auto":
+        try:
+            importlib.import_module("unsloth")  # before transformers, so that it can patch it
+        except Exception as error:  # noqa: BLE001 — a broken Unsloth install falls back to transformers + peft
+            backend, note = "hf", f"unsloth is installed but does not import ({type(error).__name__}: {error}); using transformers + peft"
     if note:
         events.note(note)
     return importlib.import_module(f"backend_{backend}")

@@ -5,7 +5,7 @@ import { TrainOutputsSchema, buildTrainerConfig, listCheckpoints, planResume } f
 import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { tempDir, waitForOutput } from "./helpers/process.js";
 import {
-  fakeTrainerEnv, makeTrainProject, runTrainCell, startTrainCell, trainRecord, trainerArgv, writeTrainingConfig,
+  FAKE_PYTHON_ENV, fakeTrainerEnv, makeTrainProject, runTrainCell, startTrainCell, trainRecord, trainerArgv, writeTrainingConfig,
 } from "./helpers/train-project.js";
 
 describe("05-train with a stand-in trainer process", () => {
@@ -105,6 +105,38 @@ describe("05-train with a stand-in trainer process", () => {
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain("Starting over (the training config or dataset changed since they were saved): removing 2 old checkpoint(s)");
     expect((await trainerArgv(root))[1]).not.toContain("--resume-from");
+  });
+});
+
+describe("05-train with the real python/train.py on stand-in transformers and peft", () => {
+  it("trains with the hf backend, saves a checkpoint on Ctrl-C, resumes it and saves the adapter", async () => {
+    const root = await makeTrainProject({ maxSteps: 30, saveSteps: 100, evalSteps: 5 });
+    const env = { JOCO_PYTHON: "python3", PYTHONPATH: FAKE_PYTHON_ENV };
+    const run = startTrainCell(root, [], { ...env, FAKE_STEP_SECONDS: "0.05" });
+    await waitForOutput(run.output, "training 1/30");
+    run.child.kill("SIGINT");
+    const interrupted = await run.result;
+    expect(interrupted.code, interrupted.stdout + interrupted.stderr).toBe(130);
+    expect(interrupted.stdout).toContain("· using transformers + peft (unsloth is not installed; unsloth needs both)");
+    expect(interrupted.stdout).toContain("· unsloth/Qwen2.5-Coder-1.5B-bnb-4bit needs bitsandbytes on CUDA; loading the 16-bit unsloth/Qwen2.5-Coder-1.5B instead");
+    expect(interrupted.stdout).toContain("hf on cuda (Fake GPU): 8 examples (2 validation, 0 truncated to fit, 0 dropped)");
+    const step = Number(/· stopping: saving a checkpoint at step (\d+)/.exec(interrupted.stdout)?.[1]);
+    expect(step).toBeGreaterThan(0);
+    expect(interrupted.stdout).toContain(`Stopped at step ${step}; outputs/checkpoint-${step} saved.`);
+    expect((await trainRecord(root))?.status).toBe("interrupted");
+
+    const resumed = await runTrainCell(root, [], env);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resumed from outputs/checkpoint-${step}`);
+    const outputs = TrainOutputsSchema.parse((await trainRecord(root))?.outputs);
+    expect(outputs).toMatchObject({ backend: "hf", device: "cuda (Fake GPU)", baseModel: "unsloth/Qwen2.5-Coder-1.5B", steps: 30 });
+    expect(outputs.lossCurve.map((p) => p.step)).toEqual(Array.from({ length: 15 }, (_, i) => 2 * (i + 1)));
+    expect(outputs.evalCurve.map((p) => p.step)).toEqual([5, 10, 15, 20, 25, 30]);
+    expect(outputs.trainLoss).toBeCloseTo(0.1);
+    const adapter = JSON.parse(await readFile(join(root, "joco-lora/adapter_config.json"), "utf8"));
+    expect(adapter).toMatchObject({ base_model_name_or_path: "unsloth/Qwen2.5-Coder-1.5B", r: 16, lora_alpha: 32 });
+    const record = JSON.parse(await readFile(join(root, "joco-lora/joco-training.json"), "utf8"));
+    expect(record).toMatchObject({ backend: "hf", eosToken: "<|endoftext|>", maxSeqLength: 2048 });
   });
 });
 
