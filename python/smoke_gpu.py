@@ -62,7 +62,8 @@ def build_tokenizer(texts: list[str], folder: Path):
     core.decoder = decoders.ByteLevel()
     core.train_from_iterator(texts, trainers.BpeTrainer(
         vocab_size=512, special_tokens=[EOS], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, eos_token=EOS, pad_token=EOS)
+    # Like Qwen's: no BOS, EOS doubles as pad, and no token_type_ids (which a causal LM does not take).
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, eos_token=EOS, pad_token=EOS, model_input_names=["input_ids", "attention_mask"])
     tokenizer.save_pretrained(folder)
     return tokenizer
 
@@ -73,7 +74,7 @@ def build_model(tokenizer, folder: Path) -> dict:
 
     torch.manual_seed(0)
     shape = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}
-    config = Qwen2Config(vocab_size=len(tokenizer), max_position_embeddings=512, tie_word_embeddings=True,
+    config = Qwen2Config(vocab_size=len(tokenizer), max_position_embeddings=1024, tie_word_embeddings=True,
                          eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.eos_token_id, **shape)
     Qwen2ForCausalLM(config).save_pretrained(folder)
     return {**shape, "vocab_size": len(tokenizer)}
@@ -126,7 +127,8 @@ def merge_and_compare(model_dir: Path, adapter_dir: Path, merged_dir: Path, prom
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(adapter_dir)
-    inputs = tokenizer(prompt, return_tensors="pt")
+    encoded = tokenizer(prompt, return_tensors="pt")
+    inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
     with torch.no_grad():
         base_logits = AutoModelForCausalLM.from_pretrained(model_dir).eval()(**inputs).logits
         adapted = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(model_dir), adapter_dir).eval()
@@ -200,7 +202,7 @@ def main() -> int:
     merge = None
     if done:
         try:
-            merge = merge_and_compare(model_dir, adapter, work / "merged", render_prompt(INSTRUCTION, examples[64]["input"]))
+            merge = merge_and_compare(model_dir, adapter, work / "merged", render_prompt(INSTRUCTION, examples[65]["input"]))
             checks.append(("merged model = base + adapter", merge["merged_vs_adapter"] < 1e-3, f"max |Δlogit| {merge['merged_vs_adapter']:.2e}"))
             checks.append(("the adapter changed the model", merge["adapter_vs_base"] > 1e-4, f"max |Δlogit| vs base {merge['adapter_vs_base']:.3f}"))
         except Exception as error:  # noqa: BLE001 — reported as a failed check
