@@ -36,6 +36,7 @@ const formatLoss = (value: number | null | undefined) => (value === null || valu
 /** Turns events into what the user sees; keeps the last figures for the progress detail. */
 function createTrainingView(log: (line?: string) => void) {
   let bar: ProgressBar | undefined;
+  let closed = false;
   let offset = 0;
   let total = 0;
   const latest: { loss?: number | null; evalLoss?: number | null; step: number } = { step: 0 };
@@ -53,7 +54,7 @@ function createTrainingView(log: (line?: string) => void) {
           const resumed = event.resumed_from ? `, resumed from ${event.resumed_from}` : "";
           log(`  ${event.backend} on ${event.device}: ${event.examples} examples (${event.validation} validation, ${event.truncated} truncated to fit, ${event.dropped} dropped)${resumed}`);
           log(chalk.gray(`  base ${event.base_model}; every example ends with ${JSON.stringify(event.eos_token)}`));
-          bar = await createProgressBar(event.resumed_from ? `training (from step ${offset})` : "training", Math.max(total - offset, 1));
+          if (!closed) bar = await createProgressBar(event.resumed_from ? `training (from step ${offset})` : "training", Math.max(total - offset, 1));
           return;
         }
         case "progress":
@@ -72,6 +73,7 @@ function createTrainingView(log: (line?: string) => void) {
       bar?.update(Math.max(latest.step - offset, 0), detail());
     },
     stop() {
+      closed = true;
       bar?.stop();
       bar = undefined;
     },
@@ -102,13 +104,13 @@ export async function runTrainerProcess(options: TrainerProcessOptions): Promise
     stderrTail.splice(0, Math.max(0, stderrTail.length - 20));
     if (options.echoLoading && !training) process.stderr.write(chunk);
   });
+  const view = createTrainingView(log);
   const forwardInterrupt = () => {
+    view.stop(); // the bar would garble the lines that follow
     log(chalk.yellow("\n  Stopping: the trainer saves a checkpoint at the end of this step…"));
     child.kill("SIGINT");
   };
   signal.addEventListener("abort", forwardInterrupt, { once: true });
-
-  const view = createTrainingView(log);
   const seen: { start?: TrainerEventOf<"start">; done?: TrainerEventOf<"done">; stopped?: TrainerEventOf<"stopped">; error?: TrainerEventOf<"error"> } = {};
   try {
     for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
