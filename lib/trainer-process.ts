@@ -54,7 +54,9 @@ function createTrainingView(log: (line?: string) => void) {
           const resumed = event.resumed_from ? `, resumed from ${event.resumed_from}` : "";
           log(`  ${event.backend} on ${event.device}: ${event.examples} examples (${event.validation} validation, ${event.truncated} truncated to fit, ${event.dropped} dropped)${resumed}`);
           log(chalk.gray(`  base ${event.base_model}; every example ends with ${JSON.stringify(event.eos_token)}`));
-          if (!closed) bar = await createProgressBar(event.resumed_from ? `training (from step ${offset})` : "training", Math.max(total - offset, 1));
+          const created = await createProgressBar(event.resumed_from ? `training (from step ${offset})` : "training", Math.max(total - offset, 1));
+          if (closed) created.stop();
+          else bar = created;
           return;
         }
         case "progress":
