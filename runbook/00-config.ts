@@ -149,6 +149,7 @@ export const ConfigSchema = z.strictObject({
   }),
   training: section({
     baseModel: z.string().default("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit"),
+    /** auto: Unsloth when it is installed and CUDA is there, else transformers + peft ("hf": CUDA, Apple MPS or CPU). */
     backend: z.enum(["auto", "unsloth", "hf"]).default("auto"),
     maxSeqLength: positiveInt.default(2048),
     loadIn4bit: z.boolean().default(true),
@@ -168,6 +169,14 @@ export const ConfigSchema = z.strictObject({
     learningRate: z.number().positive().default(2e-4),
     loggingSteps: positiveInt.default(10),
     saveSteps: positiveInt.default(50),
+    /** Evaluate on validation.jsonl every N optimizer steps (and once at the end). */
+    evalSteps: positiveInt.default(50),
+    /** Trainer checkpoints kept in outputs/ (older ones are deleted as new ones are saved). */
+    saveTotalLimit: positiveInt.default(3),
+    /** 0 trains for `epochs`; N > 0 stops after N optimizer steps (a quick trial run). */
+    maxSteps: z.int().min(0).default(0),
+    /** Recompute activations in the backward pass: much less memory for ~20% more time. */
+    gradientCheckpointing: z.boolean().default(true),
     seed: z.int().default(3407),
   }),
   export: section({

@@ -1,12 +1,16 @@
 /**
  * 05-train — Fine-tune with LoRA
+ *
+ * Checks the Python side first (interpreter, packages, GPU, memory, disk), then
+ * runs python/train.py on dataset/train.jsonl: Unsloth on CUDA, transformers +
+ * peft elsewhere. Live progress with ETA and loss; Ctrl-C saves a checkpoint and
+ * a re-run resumes from it. Writes outputs/ (checkpoints, train.log) and joco-lora/.
  */
 import { z } from "zod";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
-import { NotImplementedError } from "../lib/errors.js";
-import { TRAINING_MODULES } from "../lib/doctor.js";
-import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/python.js";
+import { TrainOutputsSchema, summarizeTraining, trainAdapter } from "../lib/trainer.js";
+import { trainingPreconditions } from "../lib/trainer-preflight.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 
@@ -16,26 +20,19 @@ const cell = defineCell({
   version: 1,
   dependsOn: ["04-curate"],
   options: z.object({
-    resume: z.boolean().default(true).describe("resume from the last trainer checkpoint in outputs/"),
+    resume: z.boolean().default(true).describe("resume from the last trainer checkpoint in outputs/ (when config and dataset are unchanged)"),
+    allowCpu: z.boolean().default(false).describe("train on the CPU when there is no CUDA or Apple GPU (hours for a 1.5B model)"),
   }),
-  reads: (config: Config) => ({ training: config.training }),
-  preconditions: [
-    {
-      name: "Python 3.10+ with the training packages",
-      check: async () => {
-        const info = await probePython();
-        if (!info || !isSupportedPython(info)) return `${pythonInterpreter()} is not Python 3.10+`;
-        const missing = await missingPythonModules(TRAINING_MODULES);
-        return missing.length === 0 || `missing Python packages: ${missing.join(", ")}`;
-      },
-      hint: `Create a virtual environment and run \`pip install -r python/requirements.txt\`, then set JOCO_PYTHON to its python (see README).`,
-    },
-  ],
-  outputs: z.object({ adapter: z.string(), steps: z.number() }),
-  run: async () => {
-    throw new NotImplementedError("05-train");
-  },
-  summarize: (out) => `${out.steps} steps → ${out.adapter}`,
+  reads: (config: Config) => ({
+    training: config.training,
+    dataset: config.paths.dataset,
+    outputs: config.paths.outputs,
+    adapter: config.paths.adapter,
+  }),
+  preconditions: trainingPreconditions(),
+  outputs: TrainOutputsSchema,
+  run: (ctx) => trainAdapter(ctx),
+  summarize: summarizeTraining,
 });
 
 export default cell;
