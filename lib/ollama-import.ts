@@ -94,13 +94,22 @@ export function createRequest(plan: ImportPlan): CreateRequest & { files: Record
   };
 }
 
+export interface ImportHooks {
+  /** Called once with the bytes to hand over, before the first upload (a progress bar starts here). */
+  beforeUpload?: (totalBytes: number) => void | Promise<void>;
+  onBytes?: (n: number) => void;
+  onStatus?: (status: string) => void;
+  signal?: AbortSignal;
+}
+
 /** Uploads what is missing, then creates the model; `onStatus` gets Ollama's progress lines. */
 export async function createWithApi(
   client: Ollama,
   baseUrl: string,
   plan: ImportPlan,
-  hooks: { onBytes?: (n: number) => void; onStatus?: (status: string) => void; signal?: AbortSignal } = {},
+  hooks: ImportHooks = {},
 ): Promise<void> {
+  await hooks.beforeUpload?.(plan.files.reduce((sum, f) => sum + f.size, 0));
   for (const file of plan.files) {
     hooks.signal?.throwIfAborted();
     await uploadBlob(baseUrl, file, { onBytes: hooks.onBytes, signal: hooks.signal });
@@ -150,7 +159,7 @@ export async function importModel(
     modelfile: string;
     previous?: ImportRecord;
     force?: boolean;
-    hooks?: Parameters<typeof createWithApi>[3];
+    hooks?: ImportHooks;
   },
 ): Promise<ImportOutcome> {
   const record: ImportRecord = { model: plan.model, digests: plan.files.map((f) => f.digest), quantize: plan.quantize };

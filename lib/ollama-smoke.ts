@@ -5,9 +5,11 @@
  * given the exact training prompt with `raw: true`?
  */
 import type { Ollama } from "ollama";
+import { z } from "zod";
 import { errorMessage } from "./errors.js";
 import { TemplateError, renderGeneratePrompt } from "./ollama-template.js";
 import { renderPrompt } from "./prompt.js";
+import type { Curated } from "./records.js";
 
 export interface TemplateCheck {
   ok: boolean;
@@ -45,4 +47,33 @@ export async function generateRaw(client: Ollama, model: string, prompt: string,
   const started = Date.now();
   const response = await client.generate({ model, prompt, raw: true, stream: false, options: { num_predict: numPredict } });
   return { output: response.response ?? "", latencyMs: Date.now() - started, evalCount: response.eval_count };
+}
+
+export const SmokeResultSchema = z.object({
+  id: z.string(),
+  output: z.string(),
+  /** Passes commitlint's config-conventional with the configured types, as 08's formatCompliance counts it. */
+  valid: z.boolean(),
+  errors: z.array(z.string()),
+  latencyMs: z.number(),
+});
+export type SmokeResult = z.infer<typeof SmokeResultSchema>;
+
+/** Generates for one validation example with its exact training prompt and lints what comes back, as it comes back. */
+export async function smokeTest(
+  client: Ollama,
+  model: string,
+  example: Curated,
+  options: { numPredict: number; types: string[] },
+): Promise<SmokeResult> {
+  const { output, latencyMs } = await generateRaw(client, model, renderPrompt(example.instruction, example.input), options.numPredict);
+  const { lintCommitMessage } = await import("./conventional.js");
+  const lint = await lintCommitMessage(output, options.types);
+  return { id: example.metadata.id, output, valid: lint.valid, errors: lint.errors.map((e) => e.message), latencyMs };
+}
+
+/** Ollama's size for a model name as `list` reports it (`joco` is `joco:latest`). */
+export async function installedSize(client: Ollama, model: string): Promise<number | undefined> {
+  const name = model.includes(":") ? model : `${model}:latest`;
+  return (await client.list()).models.find((m) => m.name === name)?.size;
 }
