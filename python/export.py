@@ -135,6 +135,15 @@ def alpaca_chat_template(instruction: str, eos_token: str) -> str:
     )
 
 
+def embed_chat_template(folder: str | Path, template: str) -> None:
+    """Also writes the template into tokenizer_config.json: recent transformers save it only as
+    chat_template.jinja, which older converters (and Ollama's) do not read."""
+    path = Path(folder) / "tokenizer_config.json"
+    config = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    config["chat_template"] = template
+    path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def pick_exported_gguf(paths: list[Path], quantization: str) -> Path | None:
     """Of the .gguf files Unsloth left (names vary by version: unsloth.Q4_K_M.gguf, model.Q4_K_M.gguf), the one in our quantization."""
     tag = LLAMA_CPP_TYPES[quantization].lower()
@@ -185,6 +194,7 @@ def export_with_unsloth(config: dict, _llama: LlamaCpp, _cache: dict) -> dict:
         raise RuntimeError(f"save_pretrained_gguf wrote no {LLAMA_CPP_TYPES[config['quantization']]} .gguf (found: {[str(p) for p in produced]})")
     final = out / gguf_name(config["quantization"])
     shutil.move(str(chosen), final)
+    shutil.rmtree(work, ignore_errors=True)  # Unsloth's merged 16-bit copy and F16 GGUF: gigabytes nobody reads
     return {"format": "gguf", "path": str(final), "eos_token": eos}
 
 
@@ -209,6 +219,7 @@ def merge_to_16bit(config: dict, cache: dict) -> tuple[str, str]:
     emit("step", stage="save", message=f"writing {merged}")
     model.save_pretrained(str(merged), safe_serialization=True)
     tokenizer.save_pretrained(str(merged))
+    embed_chat_template(merged, tokenizer.chat_template)
     cache["merged"] = (str(merged), eos)
     return cache["merged"]
 

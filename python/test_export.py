@@ -12,6 +12,7 @@ import export
 from export import (
     LlamaCpp,
     alpaca_chat_template,
+    embed_chat_template,
     find_llama_cpp,
     full_precision_base,
     gguf_name,
@@ -108,6 +109,14 @@ class ChatTemplateTest(unittest.TestCase):
         self.assertEqual(render_without_jinja(template, user, True), render_prompt(INSTRUCTION, EXAMPLE["input"]))
         self.assertEqual(render_without_jinja(template, pair, False), format_prompt(EXAMPLE, "<|endoftext|>"))
         self.assertNotEqual(render_without_jinja(template, user, False), render_without_jinja(template, user, True))
+
+    def test_the_template_is_embedded_in_tokenizer_config(self):
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "tokenizer_config.json").write_text(json.dumps({"eos_token": "<|endoftext|>", "chat_template": "chatml"}))
+            embed_chat_template(folder, alpaca_chat_template(INSTRUCTION, "<|endoftext|>"))
+            config = json.loads((Path(folder) / "tokenizer_config.json").read_text())
+            self.assertEqual(config["eos_token"], "<|endoftext|>")
+            self.assertIn("### Instruction:", config["chat_template"])
 
     @unittest.skipUnless(importlib.util.find_spec("jinja2"), "jinja2 is not installed")
     def test_jinja2_renders_it_the_same(self):
