@@ -69,7 +69,7 @@ export async function smokeTest(
   const { output, latencyMs } = await generateRaw(client, model, renderPrompt(example.instruction, example.input), options.numPredict);
   const { lintCommitMessage } = await import("./conventional.js");
   const lint = await lintCommitMessage(output, options.types);
-  return { id: example.metadata.id, output, valid: lint.valid, errors: lint.errors.map((e) => e.message), latencyMs };
+  return { id: example.metadata.id, output, valid: lint.valid, errors: lint.errors, latencyMs };
 }
 
 /** Ollama's size for a model name as `list` reports it (`joco` is `joco:latest`). */
