@@ -181,14 +181,35 @@ export const ConfigSchema = z.strictObject({
   }),
   export: section({
     quantization: z.enum(["q4_k_m", "q5_k_m", "q8_0", "f16"]).default("q4_k_m"),
-    /** The plan's target; 06 reports the real size against it. */
+    /**
+     * The plan's target; 06 reports the real size against it. Published GGUF sizes:
+     * Qwen2.5-Coder-1.5B q4_k_m 986 MB, q8_0 1.65 GB; Qwen2.5-Coder-0.5B q4_k_m 398 MB,
+     * q8_0 531 MB; Qwen3-0.6B q8_0 639 MB; Llama-3.2-1B q4_k_m 808 MB. Near 600 MB means
+     * a 0.5B–0.6B base at q8_0 (training.baseModel), not the 1.5B at any k-quant.
+     */
     targetSizeMB: positiveInt.default(600),
+    /**
+     * How 06 writes the model: `auto` tries unsloth (save_pretrained_gguf), then llama.cpp
+     * (LLAMA_CPP_DIR or PATH), then `ollama` (a merged 16-bit safetensors folder that
+     * 07 has Ollama convert and quantize; q4_k_m, q8_0 or f16 only).
+     */
+    route: z.enum(["auto", "unsloth", "llama.cpp", "ollama"]).default("auto"),
+    /** The 16-bit model the LoRA is merged into; default: the adapter's base without its -bnb-4bit suffix. */
+    mergeBase: z.string().optional(),
+    /** Where the merged 16-bit safetensors folder goes (llama.cpp and ollama routes). */
+    mergedDir: z.string().default("joco-merged"),
   }),
   ollama: section({
     model: z.string().default("joco"),
     temperature: z.number().min(0).default(0.7),
     topP: z.number().gt(0).max(1).default(0.9),
     numCtx: positiveInt.default(4096),
+    /** A commit message is ~15 tokens; this caps a model that does not stop. */
+    numPredict: positiveInt.default(128),
+    /** Stop sequences besides the tokenizer's EOS (added by 07): the frame's own headers. */
+    stop: z.array(z.string().min(1)).default(["### Instruction:", "### Input:"]),
+    /** `api`: upload the blobs and create over HTTP at OLLAMA_HOST; `cli`: `ollama create -f Modelfile`. */
+    createWith: z.enum(["api", "cli"]).default("api"),
   }),
   benchmark: section({
     /** Held out: never a training source (01 and 02 refuse a config where it is). `max` overrides maxCases. */

@@ -1,12 +1,27 @@
 /**
  * 06-export — Export GGUF
+ *
+ * Merges the LoRA from 05 into its base model and writes the model Ollama
+ * will serve (python/export.py picks the first route that works: Unsloth,
+ * llama.cpp, or a 16-bit folder Ollama converts on import), with the training
+ * frame as the tokenizer's chat_template. Then checks the GGUF here and
+ * reports its size against the plan's target.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { relative } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
-import { NotImplementedError } from "../lib/errors.js";
+import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export.js";
+import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export-report.js";
+import { pathExists } from "../lib/files.js";
+import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/prompt.js";
+import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/python.js";
+import { chalk, renderTable } from "../lib/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
+
+const MERGE_MODULES = ["torch", "transformers", "peft"];
 
 const cell = defineCell({
   id: "06-export",
@@ -15,14 +30,85 @@ const cell = defineCell({
   dependsOn: ["05-train"],
   options: z.object({
     quantization: z.enum(["q4_k_m", "q5_k_m", "q8_0", "f16"]).optional().describe("overrides export.quantization"),
+    route: z.enum(["auto", ...ExportRouteSchema.options]).optional().describe("overrides export.route"),
   }),
-  reads: (config: Config) => ({ export: config.export, baseModel: config.training.baseModel }),
-  preconditions: [],
-  outputs: z.object({ file: z.string(), sizeBytes: z.number() }),
-  run: async () => {
-    throw new NotImplementedError("06-export");
+  reads: (config: Config, options) => ({
+    export: { ...config.export, ...(options.quantization && { quantization: options.quantization }), ...(options.route && { route: options.route }) },
+    baseModel: config.training.baseModel,
+    paths: { adapter: config.paths.adapter, gguf: config.paths.gguf },
+    promptVersion: PROMPT_VERSION,
+  }),
+  preconditions: [
+    {
+      name: "a trained adapter",
+      check: ({ config, path }) => pathExists(path(config.paths.adapter, "adapter_config.json")).then((ok) => ok || `no ${config.paths.adapter}/adapter_config.json`),
+      hint: "Run 05-train first (npx tsx runbook/05-train.ts).",
+    },
+    {
+      name: "Python 3.10+ with torch, transformers and peft (to merge)",
+      check: async () => {
+        const info = await probePython();
+        if (!info || !isSupportedPython(info)) return `${pythonInterpreter()} is not Python 3.10+`;
+        const missing = await missingPythonModules(MERGE_MODULES);
+        return missing.length === 0 || `missing Python packages: ${missing.join(", ")}`;
+      },
+      hint: "Run `pip install -r python/requirements.txt` in the training environment and set JOCO_PYTHON to its python (see README).",
+    },
+  ],
+  outputs: ExportOutputsSchema,
+  run: async ({ config, options, path, log, signal }) => {
+    const quantization = options.quantization ?? config.export.quantization;
+    const scriptConfig: ExportScriptConfig = {
+      adapter: path(config.paths.adapter),
+      baseModel: config.training.baseModel,
+      ...(config.export.mergeBase && { mergeBase: config.export.mergeBase }),
+      outputDir: path(config.paths.gguf),
+      mergedDir: path(config.export.mergedDir),
+      quantization,
+      route: options.route ?? config.export.route,
+      instruction: TRAINING_INSTRUCTION,
+      maxSeqLength: config.training.maxSeqLength,
+      loadIn4bit: config.training.loadIn4bit,
+    };
+    await mkdir(path(config.paths.gguf), { recursive: true });
+    const configFile = path(config.paths.gguf, "export-config.json");
+    await writeFile(configFile, `${JSON.stringify(scriptConfig, null, 2)}\n`);
+
+    const done = await runExportScript({
+      python: pythonInterpreter(),
+      configFile,
+      signal,
+      onOutput: (line) => log(chalk.gray(`  ${line}`)),
+      onEvent: (event) => {
+        if (event.event === "start") {
+          for (const [route, why] of Object.entries(event.skipped)) log(`${chalk.yellow("skip")} ${route}: ${why}`);
+          log(`Trying ${event.routes.join(" → ")} for ${event.quantization}`);
+        } else if (event.event === "step") log(`${chalk.cyan(event.stage)} ${event.message}`);
+      },
+    });
+    log(`${chalk.green("✓")} exported through ${chalk.bold(done.route)}: ${relative(path(), done.path)}`);
+
+    if (done.format === "safetensors") {
+      const sizeBytes = await folderSize(done.path);
+      log(`A 16-bit folder (${(sizeBytes / 1e6).toFixed(0)} MB): 07-import has Ollama convert and quantize it to ${done.ollama_quantize ?? "F16"}.`);
+      log(renderTable(["model", "size", `vs ${config.export.targetSizeMB} MB target`], sizeRows({ label: "merged 16-bit folder", sizeBytes }, config.export.targetSizeMB), 20));
+      return { route: done.route, format: done.format, artifact: relative(path(), done.path), quantization, sizeBytes, eosToken: done.eos_token };
+    }
+    const check = verifyGguf(done.path, quantization);
+    log(renderTable(["GGUF", ""], ggufRows(check)));
+    log(renderTable(["model", "size", `vs ${config.export.targetSizeMB} MB target`], sizeRows({ label: `joco ${quantization}`, sizeBytes: check.header.sizeBytes }, config.export.targetSizeMB), 20));
+    return {
+      route: done.route,
+      format: done.format,
+      artifact: relative(path(), done.path),
+      quantization,
+      sizeBytes: check.header.sizeBytes,
+      architecture: check.header.architecture,
+      tensorCount: check.header.tensorCount,
+      eosToken: check.eosToken ?? done.eos_token,
+    };
   },
-  summarize: (out) => `${out.file} (${(out.sizeBytes / 1e6).toFixed(0)} MB)`,
+  summarize: (out) => `${out.artifact} (${out.format}, ${out.quantization}, ${(out.sizeBytes / 1e6).toFixed(0)} MB) via ${out.route}`,
 });
 
 export default cell;

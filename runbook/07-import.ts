@@ -1,10 +1,24 @@
 /**
  * 07-import — Import into Ollama
+ *
+ * Writes the Modelfile (TEMPLATE = the training prompt, byte for byte), creates
+ * the model through Ollama's HTTP API (blobs + create) or its CLI, skips that
+ * when Ollama already holds the same weights, template and parameters, then
+ * checks the template Ollama serves and generates for one validation diff.
  */
 import { z } from "zod";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
-import { NotImplementedError } from "../lib/errors.js";
+import { ExportOutputsSchema } from "../lib/export.js";
+import { RunbookError } from "../lib/errors.js";
+import { digestFiles, firstValidationExample, importPlan, writeModelfile } from "../lib/import-plan.js";
+import { serveSpec } from "../lib/modelfile.js";
+import { createOllamaClient, ollamaHost } from "../lib/ollama.js";
+import { ollamaBaseUrl } from "../lib/ollama-blobs.js";
+import { type ImportRecord, importModel } from "../lib/ollama-import.js";
+import { SmokeResultSchema, checkServedTemplate, installedSize, smokeTest } from "../lib/ollama-smoke.js";
+import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/prompt.js";
+import { type ProgressBar, chalk, createProgressBar, renderTable, tick } from "../lib/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 
@@ -14,15 +28,88 @@ const cell = defineCell({
   version: 1,
   dependsOn: ["06-export"],
   options: z.object({
-
+    createWith: z.enum(["api", "cli"]).optional().describe("overrides ollama.createWith"),
+    smoke: z.boolean().default(true).describe("generate for one validation diff after creating"),
   }),
-  reads: (config: Config) => ({ ollama: config.ollama }),
-  preconditions: [],
-  outputs: z.object({ model: z.string() }),
-  run: async () => {
-    throw new NotImplementedError("07-import");
+  reads: (config: Config, options) => ({
+    ollama: { ...config.ollama, createWith: options.createWith ?? config.ollama.createWith },
+    modelfile: config.paths.modelfile,
+    promptVersion: PROMPT_VERSION,
+  }),
+  preconditions: [
+    {
+      name: "Ollama reachable",
+      check: async () => {
+        try {
+          await (await createOllamaClient()).version();
+          return true;
+        } catch {
+          return `no Ollama answers at ${ollamaHost()}`;
+        }
+      },
+      hint: "Start Ollama (`ollama serve` or the desktop app), or set OLLAMA_HOST to where it runs.",
+    },
+  ],
+  outputs: z.object({
+    model: z.string(),
+    created: z.boolean(),
+    modelfile: z.string(),
+    sizeBytes: z.number().optional(),
+    smoke: SmokeResultSchema.optional(),
+  }),
+  run: async ({ config, options, path, log, state, force, upstream, signal }) => {
+    const exported = ExportOutputsSchema.parse(upstream("06-export"));
+    const example = await firstValidationExample(path(config.paths.dataset, "validation.jsonl"));
+    const artifact = path(exported.artifact);
+    const spec = serveSpec(TRAINING_INSTRUCTION, config.ollama, exported.eosToken);
+    const modelfile = path(config.paths.modelfile);
+    await writeModelfile(modelfile, artifact, spec);
+    log(`Wrote ${config.paths.modelfile} (FROM ${exported.artifact}, TEMPLATE = the training prompt, stop ${JSON.stringify(spec.parameters.stop)})`);
+
+    const megabytes = (bytes: number) => Math.ceil(bytes / 1e6);
+    const hashing = await createProgressBar("sha256 (MB)", megabytes(exported.sizeBytes));
+    let hashed = 0;
+    const files = await digestFiles(artifact, (n) => hashing.update(megabytes((hashed += n))));
+    hashing.stop();
+    const plan = importPlan(config.ollama.model, exported, files, spec);
+
+    const client = await createOllamaClient();
+    let uploading: ProgressBar | undefined;
+    let sent = 0;
+    const outcome = await importModel(client, ollamaBaseUrl(ollamaHost()), plan, {
+      createWith: options.createWith ?? config.ollama.createWith,
+      modelfile,
+      previous: state.get().import as ImportRecord | undefined,
+      force,
+      hooks: {
+        beforeUpload: async (total) => void (uploading = await createProgressBar("upload (MB)", megabytes(total))),
+        onBytes: (n) => uploading?.update(megabytes((sent += n))),
+        onStatus: (status) => log(chalk.gray(`  ${status}`)),
+        signal,
+      },
+    });
+    uploading?.stop();
+    await state.save({ import: outcome.record });
+    log(outcome.created ? `${chalk.green("✓")} created ${plan.model} (${outcome.reasons.join(", ")})` : `${plan.model} is up to date in Ollama (same weights, template and parameters)`);
+
+    const input = example?.input ?? "diff --git a/README.md b/README.md\n+Hello";
+    const template = await checkServedTemplate(client, plan.model, TRAINING_INSTRUCTION, input);
+    if (!template.ok) {
+      throw new RunbookError(`Ollama does not serve ${plan.model} with the training prompt: ${template.detail}.`, "Re-run 07-import with --force; if it persists, upgrade Ollama (DESIGN §7).");
+    }
+    log(`${tick(true)} ${template.detail}`);
+
+    const sizeBytes = await installedSize(client, plan.model);
+    const smoke = options.smoke && example ? await smokeTest(client, plan.model, example, { numPredict: config.ollama.numPredict, types: config.conventional.types }) : undefined;
+    if (options.smoke && !example) log(chalk.yellow(`No ${config.paths.dataset}/validation.jsonl: smoke test skipped.`));
+    const rows = [
+      ["model", `${plan.model} ${outcome.created ? "(created)" : "(unchanged)"}${sizeBytes ? `, ${(sizeBytes / 1e6).toFixed(0)} MB in Ollama` : ""}`],
+      ...(smoke ? [["smoke test", `${smoke.id}: ${JSON.stringify(smoke.output)} (${smoke.latencyMs} ms)`], ["Conventional Commit", smoke.valid ? tick(true) : `${tick(false)} ${smoke.errors.join("; ")}`]] : []),
+    ];
+    log(renderTable(["07-import", ""], rows));
+    return { model: plan.model, created: outcome.created, modelfile: config.paths.modelfile, sizeBytes, smoke };
   },
-  summarize: (out) => `ollama model ${out.model}`,
+  summarize: (out) => `ollama model ${out.model}${out.created ? " (created)" : " (unchanged)"}${out.smoke ? `, smoke ${out.smoke.valid ? "valid" : "invalid"}` : ""}`,
 });
 
 export default cell;
