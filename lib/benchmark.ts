@@ -1,27 +1,17 @@
 /**
  * What 08-benchmark puts together: which cases, which models through which
- * backend and prompt, one run each with a progress bar, and the report.
+ * backend and prompt, and one run each with a progress bar.
  */
 import { readdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
-import { compareRuns, metricsOver } from "./compare.js";
-import {
-  renderComparisonMarkdown,
-  renderComparisonTable,
-  renderConfusionTable,
-  renderMetricsMarkdown,
-  renderMetricsTable,
-} from "./compare-table.js";
 import { RunbookError, errorMessage } from "./errors.js";
 import { pathExists } from "./files.js";
 import { createClaudeGenerator } from "./generators/claude.js";
 import { createOllamaGenerator, sameOllamaModel } from "./generators/ollama.js";
 import type { PromptStyle } from "./generators/prompts.js";
-import { createReferenceGenerator } from "./generators/reference.js";
 import type { GenerationMode, Generator } from "./generators/types.js";
 import { streamJsonl } from "./jsonl.js";
-import { type CaseResult, type RunMetrics, aggregateMetrics, scoreCase } from "./metrics.js";
 import { createOllamaClient, ollamaHost } from "./ollama.js";
 import { type Case, CaseSchema } from "./records.js";
 import { type Run, executeRun } from "./runs.js";
@@ -149,45 +139,4 @@ export async function runWithProgress(generator: Generator, ctx: RunContext): Pr
   } finally {
     bar.stop();
   }
-}
-
-/** The ceiling over any list of results, in memory (the `compare` command writes no run). */
-export async function referenceMetrics(results: Array<Pick<CaseResult, "id" | "expectedMessage">>, types: string[]): Promise<RunMetrics> {
-  const reference = createReferenceGenerator();
-  const scored = await Promise.all(
-    results.map(async (r) => {
-      const item = { id: r.id, expectedMessage: r.expectedMessage, diff: "", repository: "", commitHash: "", metadata: {} };
-      const generation = await reference.generate(item, new AbortController().signal);
-      return { ...r, ...generation, ...(await scoreCase(r.expectedMessage, generation, types)) };
-    }),
-  );
-  return aggregateMetrics(scored);
-}
-
-/** The printed report: before/after with the ceiling for two runs, the metrics table otherwise; confusion matrices. */
-export function renderBenchmarkReport(runs: Run[], reference: RunMetrics | Run, bootstrap: { seed: number; iterations: number }): string {
-  const paired = pairedIds(runs);
-  const ceiling = "runId" in reference ? metricsOver(reference, paired) : reference;
-  const confusion = runs.map((r) => `Type confusion, ${r.model} (rows: expected, columns: output)\n${renderConfusionTable(r.metrics)}`);
-  const columns = runs.map((r) => ({ title: `${r.model} (${r.mode})`, metrics: r.metrics }));
-  const main =
-    runs.length === 2
-      ? renderComparisonTable(compareRuns(runs[0]!, runs[1]!, bootstrap), ceiling)
-      : renderMetricsTable([...columns, { title: "reference (ceiling)", metrics: ceiling }]);
-  return [main, ...confusion].join("\n\n");
-}
-
-/** The same report in Markdown for EXPERIMENT_LOG.md (no confusion matrices). */
-export function renderBenchmarkMarkdown(runs: Run[], reference: Run, bootstrap: { seed: number; iterations: number }): string {
-  const paired = pairedIds(runs);
-  if (runs.length === 2) return renderComparisonMarkdown(compareRuns(runs[0]!, runs[1]!, bootstrap), metricsOver(reference, paired));
-  const columns = runs.map((r) => ({ title: `${r.model} (${r.mode})`, metrics: r.metrics }));
-  return renderMetricsMarkdown([...columns, { title: "Reference (ceiling)", metrics: metricsOver(reference, paired) }]);
-}
-
-/** Ids every run has: the cases a comparison (and its ceiling) is over. */
-function pairedIds(runs: Run[]): Set<string> {
-  const [first, ...rest] = runs;
-  const ids = (first?.results ?? []).map((r) => r.id).filter((id) => rest.every((run) => run.results.some((r) => r.id === id)));
-  return new Set(ids);
 }

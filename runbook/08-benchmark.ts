@@ -6,6 +6,7 @@
  * and resumable per case; the before/after table says which differences are
  * significant, beside the ceiling of the reference messages themselves.
  */
+import { resolve } from "node:path";
 import { z } from "zod";
 import {
   BenchmarkOutputsSchema,
@@ -15,16 +16,14 @@ import {
   checkOllamaModels,
   createGenerator,
   loadCases,
-  referenceMetrics,
-  renderBenchmarkReport,
   runWithProgress,
 } from "../lib/benchmark.js";
+import { renderBenchmarkReport, renderSavedComparison } from "../lib/benchmark-report.js";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
 import { RunbookError, UsageError } from "../lib/errors.js";
 import { pathExists } from "../lib/files.js";
 import { createReferenceGenerator } from "../lib/generators/reference.js";
-import { loadRun } from "../lib/runs.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 
@@ -111,11 +110,8 @@ const cell = defineCell({
       usage: "compare <runA> <runB>",
       run: async ({ config, root, args, log }) => {
         if (args.length !== 2) throw new UsageError("compare takes two runs", "npx tsx runbook/08-benchmark.ts compare <runA> <runB>");
-        const dir = `${root}/${config.paths.runs}`;
-        const [before, after] = await Promise.all(args.map((id) => loadRun(dir, id)));
-        const reference = await referenceMetrics(before!.results.filter((r) => after!.results.some((x) => x.id === r.id)), config.conventional.types);
         const { seed, bootstrapIterations: iterations } = config.benchmark;
-        log(renderBenchmarkReport([before!, after!], reference, { seed, iterations }));
+        log(await renderSavedComparison(resolve(root, config.paths.runs), [args[0]!, args[1]!], config.conventional.types, { seed, iterations }));
       },
     },
   },

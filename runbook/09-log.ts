@@ -7,7 +7,8 @@
  * earlier entries are never rewritten.
  */
 import { z } from "zod";
-import { BenchmarkOutputsSchema, renderBenchmarkMarkdown } from "../lib/benchmark.js";
+import { BenchmarkOutputsSchema } from "../lib/benchmark.js";
+import { renderBenchmarkMarkdown } from "../lib/benchmark-report.js";
 import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
 import { RunbookError } from "../lib/errors.js";
@@ -60,7 +61,7 @@ const cell = defineCell({
       training: await readTrainingFigures(upstream("05-train"), path(config.paths.outputs)),
       benchmarkMarkdown: renderBenchmarkMarkdown(runs, reference, { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations }),
       model: readModelFile(upstream("06-export"), config.export.targetSizeMB),
-      runs: [...runs.map((r, i): [string, string] => [runs.length === 2 ? (i === 0 ? "before" : "after") : r.model, r.runId]), ["reference", reference.runId]],
+      runs: [...runs.map((r, i): [string, string] => [runs.length === 2 ? `${i === 0 ? "before" : "after"} (${r.model})` : r.model, r.runId]), ["reference", reference.runId]],
     });
     await appendExperimentEntry(path(config.paths.experimentLog), entry);
     log(`Appended "${title}" to ${config.paths.experimentLog}`);

@@ -117,7 +117,7 @@ describe("09-log", () => {
     expect(text).toContain("9 training and 1 validation examples.");
     expect(text).toContain("| format compliance (commitlint) | 0.0% | 100.0% | +100.0 pts |");
     expect(text).toContain("| cases | 2 from benchmark/cases/held-out.jsonl |");
-    expect(text).toMatch(/- after: `joco-free-[0-9a-f]{10}`/);
+    expect(text).toMatch(/- after \(joco\): `joco-free-[0-9a-f]{10}`/);
 
     const second = await runTsx(join(REPO_ROOT, "runbook/09-log.ts"), ["--force", "--title", "again"], { cwd: dir, env });
     expect(second.code, second.stderr).toBe(0);
