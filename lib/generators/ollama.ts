@@ -5,7 +5,7 @@
  * schema) and renders the answer into a message.
  */
 import { createOllamaClient } from "../ollama.js";
-import { errorMessage } from "../errors.js";
+import { RunbookError, errorMessage } from "../errors.js";
 import { type PromptStyle, chatPrompt, promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
 import { type GenerationMode, type Generator, failedGeneration } from "./types.js";
 
@@ -31,7 +31,9 @@ export async function createOllamaGenerator(settings: OllamaGeneratorSettings): 
   const client = await createOllamaClient(settings.host);
   const { models } = await client.list();
   const installed = models.find((m) => sameOllamaModel(m.name, settings.model));
-  if (!installed) throw new Error(`model ${settings.model} is not installed in Ollama at ${settings.host}`);
+  if (!installed) {
+    throw new RunbookError(`model ${settings.model} is not installed in Ollama at ${settings.host}`, `ollama pull ${settings.model} (or, for joco, npx tsx runbook/07-import.ts)`);
+  }
 
   const options = {
     temperature: settings.temperature,
