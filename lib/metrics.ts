@@ -3,7 +3,8 @@
  * cases: a failed generation or an empty output is a miss, never dropped.
  */
 import { z } from "zod";
-import { cleanExpectedMessage, isHeaderCompliant, lintCommitMessage, parseHeader, rubricScore, typeOf } from "./conventional.js";
+import { cleanExpectedMessage, headerOf, isHeaderCompliant, lintCommitMessage, parseHeader, typeOf } from "./conventional.js";
+import { rubricScore } from "./rubric.js";
 import { bNormBleu, editSimilarity, rougeL } from "./similarity.js";
 import { mean, percentile } from "./stats.js";
 
@@ -12,7 +13,7 @@ export const CaseScoresSchema = z.object({
   valid: z.boolean(),
   /** The first line matches `type(scope)?!?: description` with a configured type. */
   headerCompliant: z.boolean(),
-  /** The first line is at most 72 characters. */
+  /** The header (first line, after any leading empty lines) is at most 72 characters. */
   header72: z.boolean(),
   /** The output's type, lower case; null when no type parses. */
   type: z.string().nullable(),
@@ -67,36 +68,30 @@ export const RunMetricsSchema = z.object({
 });
 export type RunMetrics = z.infer<typeof RunMetricsSchema>;
 
-const firstLine = (message: string) => message.trim().split("\n")[0]!.trim();
-
-/** The description of a parsable header; otherwise the whole first line, which is what a user would have to edit. */
-function descriptionOf(message: string): string {
-  const header = firstLine(message);
-  return parseHeader(header)?.subject ?? header;
-}
-
-const scopeOf = (message: string) => parseHeader(firstLine(message))?.scope?.toLowerCase() ?? null;
+/** The description of a parsable header; otherwise the whole header line, which is what a user would have to edit. */
+const descriptionOf = (message: string) => parseHeader(message)?.description ?? headerOf(message);
+const scopeOf = (message: string) => parseHeader(message)?.scope?.toLowerCase() ?? null;
 
 export async function scoreCase(expectedMessage: string, generation: Pick<Generation, "output" | "error">, types: string[]): Promise<CaseScores> {
   const expected = cleanExpectedMessage(expectedMessage);
-  const expectedType = typeOf(expected)?.toLowerCase() ?? null;
+  const expectedType = typeOf(expected);
   const output = generation.error === null ? generation.output : "";
   if (output.trim() === "") {
     const miss = { valid: false, headerCompliant: false, header72: false, typeCorrect: false, scopeMatch: false };
     return { ...miss, type: null, expectedType, score: 0, bleu: 0, rougeL: 0, editSimilarity: 0 };
   }
-  const type = typeOf(output)?.toLowerCase() ?? null;
-  const parses = parseHeader(firstLine(output)) !== null;
+  const type = typeOf(output);
+  const parses = parseHeader(output) !== null;
   const description = descriptionOf(output);
   const expectedDescription = descriptionOf(expected);
   return {
     valid: (await lintCommitMessage(output, types)).valid,
     headerCompliant: isHeaderCompliant(output, types),
-    header72: firstLine(output).length <= 72,
+    header72: headerOf(output).length <= 72,
     type,
     expectedType,
     typeCorrect: type !== null && type === expectedType,
-    score: rubricScore(output, types),
+    score: rubricScore(output, types).score,
     scopeMatch: parses && scopeOf(output) === scopeOf(expected),
     bleu: bNormBleu(description, expectedDescription),
     rougeL: rougeL(description, expectedDescription),

@@ -59,6 +59,5 @@ export function renderStructuredAnswer(text: string, types: string[]): string {
   }
   const parsed = structuredMessageSchema(types).safeParse(value);
   if (!parsed.success) return text;
-  const { description, scope, body, ...rest } = parsed.data;
-  return renderMessage({ ...rest, subject: description.trim(), scope: scope?.trim() || null, body: body?.trim() || null });
+  return renderMessage(parsed.data);
 }
