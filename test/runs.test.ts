@@ -113,6 +113,7 @@ describe("benchmark runs", () => {
     const runsDir = join(dir, "benchmark/runs");
     const partialName = async () => (await readdir(runsDir).catch(() => [])).find((n) => n.endsWith(".partial.jsonl"));
     for (let name = await partialName(); !name || (await caseLines(join(runsDir, name))).length < 3; name = await partialName()) {
+      if (killed.child.exitCode !== null) throw new Error(`08-benchmark ended before it was killed:\n${killed.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     killed.child.kill("SIGKILL");
