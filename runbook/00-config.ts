@@ -221,7 +221,15 @@ export const ConfigSchema = z.strictObject({
     /** Cases extracted from the source by 02: its newest commits with a Conventional Commit message. */
     maxCases: positiveInt.default(100),
     mode: z.enum(["free", "structured"]).default("free"),
+    /** Parallel generations; above 1, latencies include queueing in Ollama. */
     concurrency: positiveInt.default(1),
+    /** Ollama num_predict (Claude max_tokens): a message is ~15 tokens, a rambling baseline is cut here. */
+    numPredict: positiveInt.default(256),
+    /** Ollama's sampling seed, and the bootstrap's. */
+    seed: z.int().default(42),
+    bootstrapIterations: positiveInt.default(10_000),
+    /** The gold reference for `--backend claude`. */
+    claudeModel: z.string().default("claude-sonnet-4-6"),
   }),
   log: section({
     title: z.string().optional(),

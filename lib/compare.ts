@@ -1,0 +1,123 @@
+/**
+ * Before/after as data: for each metric of DESIGN §6, both values over the
+ * cases the two runs share, the delta, a 95% paired bootstrap interval, and
+ * for pass/fail metrics the exact McNemar p-value. A difference counts as
+ * significant when McNemar's p < 0.05 (pass/fail metrics) or the interval
+ * excludes 0 (means); latency and speed are reported without a test.
+ */
+import { type CaseResult, type RunMetrics, aggregateMetrics } from "./metrics.js";
+import type { Run } from "./runs.js";
+import { bootstrapPairedDelta, discordantPairs, mcnemarExact } from "./stats.js";
+
+export type MetricUnit = "rate" | "score" | "similarity" | "ms" | "perSecond";
+
+type PairedTest =
+  | { kind: "passFail"; of: (r: CaseResult) => boolean }
+  | { kind: "mean"; of: (r: CaseResult) => number }
+  | { kind: "none" };
+
+export interface MetricDefinition {
+  key: Exclude<keyof RunMetrics, "cases" | "failed" | "confusion">;
+  label: string;
+  unit: MetricUnit;
+  higherIsBetter: boolean;
+  test: PairedTest;
+}
+
+const passFail = (of: (r: CaseResult) => boolean): PairedTest => ({ kind: "passFail", of });
+const meanOf = (of: (r: CaseResult) => number): PairedTest => ({ kind: "mean", of });
+const NONE: PairedTest = { kind: "none" };
+
+export const METRICS: MetricDefinition[] = [
+  { key: "formatCompliance", label: "format compliance (commitlint)", unit: "rate", higherIsBetter: true, test: passFail((r) => r.valid) },
+  { key: "headerCompliance", label: "header compliance (lenient)", unit: "rate", higherIsBetter: true, test: passFail((r) => r.headerCompliant) },
+  { key: "header72", label: "header ≤ 72 characters", unit: "rate", higherIsBetter: true, test: passFail((r) => r.header72) },
+  { key: "typeAccuracy", label: "type accuracy", unit: "rate", higherIsBetter: true, test: passFail((r) => r.typeCorrect) },
+  { key: "typeAccuracyValid", label: "type accuracy, parsable outputs", unit: "rate", higherIsBetter: true, test: NONE },
+  { key: "score", label: "rubric score (0–100)", unit: "score", higherIsBetter: true, test: meanOf((r) => r.score) },
+  { key: "scopeMatch", label: "scope match", unit: "rate", higherIsBetter: true, test: passFail((r) => r.scopeMatch) },
+  { key: "bleu", label: "B-Norm BLEU (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.bleu) },
+  { key: "rougeL", label: "ROUGE-L F1 (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.rougeL) },
+  { key: "editSimilarity", label: "edit similarity (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.editSimilarity) },
+  { key: "latencyP50Ms", label: "latency p50", unit: "ms", higherIsBetter: false, test: NONE },
+  { key: "latencyP95Ms", label: "latency p95", unit: "ms", higherIsBetter: false, test: NONE },
+  { key: "tokensPerSecond", label: "output tokens / s", unit: "perSecond", higherIsBetter: true, test: NONE },
+];
+
+export interface MetricComparison {
+  key: MetricDefinition["key"];
+  label: string;
+  unit: MetricUnit;
+  higherIsBetter: boolean;
+  before: number | null;
+  after: number | null;
+  delta: number | null;
+  ci: { low: number; high: number } | null;
+  /** Exact McNemar p for pass/fail metrics; null otherwise. */
+  pValue: number | null;
+  /** null where no test applies. */
+  significant: boolean | null;
+}
+
+export interface RunLabel {
+  runId: string;
+  model: string;
+  mode: string;
+}
+
+export interface Comparison {
+  before: RunLabel;
+  after: RunLabel;
+  /** Cases present in both runs: every figure here is over these. */
+  pairedCases: number;
+  /** Cases only one of the runs has (different case files): left out. */
+  unpairedCases: number;
+  metrics: MetricComparison[];
+}
+
+export const SIGNIFICANCE_LEVEL = 0.05;
+
+export const labelOf = (run: Run): RunLabel => ({ runId: run.runId, model: run.model, mode: run.mode });
+
+export function compareRuns(before: Run, after: Run, bootstrap: { seed: number; iterations: number }): Comparison {
+  const afterById = new Map(after.results.map((r) => [r.id, r]));
+  const pairs = before.results.flatMap((b) => {
+    const a = afterById.get(b.id);
+    return a ? [[b, a] as const] : [];
+  });
+  const beforeResults = pairs.map(([b]) => b);
+  const afterResults = pairs.map(([, a]) => a);
+  const beforeMetrics = aggregateMetrics(beforeResults);
+  const afterMetrics = aggregateMetrics(afterResults);
+
+  const metrics = METRICS.map((definition): MetricComparison => {
+    const { key, label, unit, higherIsBetter, test } = definition;
+    const beforeValue = beforeMetrics[key];
+    const afterValue = afterMetrics[key];
+    const delta = beforeValue === null || afterValue === null ? null : afterValue - beforeValue;
+    const base = { key, label, unit, higherIsBetter, before: beforeValue, after: afterValue, delta };
+    if (test.kind === "none" || pairs.length === 0) return { ...base, ci: null, pValue: null, significant: null };
+    const numeric = (r: CaseResult) => Number(test.of(r));
+    const interval = bootstrapPairedDelta(beforeResults.map(numeric), afterResults.map(numeric), bootstrap)!;
+    const ci = { low: interval.low, high: interval.high };
+    if (test.kind === "passFail") {
+      const { b, c } = discordantPairs(beforeResults.map(test.of), afterResults.map(test.of));
+      const pValue = mcnemarExact(b, c);
+      return { ...base, ci, pValue, significant: pValue < SIGNIFICANCE_LEVEL };
+    }
+    return { ...base, ci, pValue: null, significant: ci.low > 0 || ci.high < 0 };
+  });
+
+  return {
+    before: labelOf(before),
+    after: labelOf(after),
+    pairedCases: pairs.length,
+    unpairedCases: before.results.length + after.results.length - 2 * pairs.length,
+    metrics,
+  };
+}
+
+/** A run's metrics over the given case ids only (the reference column, aligned with a comparison's pairs). */
+export function metricsOver(run: Run, ids: Set<string>): RunMetrics {
+  return aggregateMetrics(run.results.filter((r) => ids.has(r.id)));
+}
