@@ -1,10 +1,10 @@
+import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOllamaGenerator } from "../lib/generators/ollama.js";
 import { createReferenceGenerator } from "../lib/generators/reference.js";
 import type { CaseResult } from "../lib/metrics.js";
 import type { Case } from "../lib/records.js";
 import { executeRun } from "../lib/runs.js";
-import { STANDARD_TYPES } from "../runbook/00-config.js";
 import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
 import { tempDir } from "./helpers/process.js";
 
@@ -88,10 +88,10 @@ beforeAll(async () => {
 });
 afterAll(() => ollama.close());
 
-const settings = { host: "", model: "joco", mode: "free" as const, prompt: "training" as const, types: STANDARD_TYPES };
+const settings = { host: "", model: "joco", mode: "free" as const, prompt: "training" as const, types: DEFAULT_CONFIG.conventional.types };
 const sampling = { temperature: 0.7, topP: 0.9, numPredict: 256, seed: 42, numCtx: 4096 };
 const runOver = async (generator: Parameters<typeof executeRun>[0]["generator"]) =>
-  executeRun({ dir: await tempDir(), generator, cases: CASES, casesFile: "cases.jsonl", types: STANDARD_TYPES, concurrency: 1, signal: new AbortController().signal });
+  executeRun({ dir: await tempDir(), generator, cases: CASES, casesFile: "cases.jsonl", types: DEFAULT_CONFIG.conventional.types, concurrency: 1, signal: new AbortController().signal });
 
 describe("08-benchmark metrics against scripted Ollama outputs", () => {
   let results: CaseResult[];

@@ -7,12 +7,12 @@ import { LeakageError } from "../lib/leakage.js";
 import { pathExists } from "../lib/files.js";
 import { TRAINING_INSTRUCTION } from "../lib/prompt.js";
 import { type Case, CuratedSchema } from "../lib/records.js";
-import { DEFAULT_TYPE_MAP, STANDARD_TYPES } from "../runbook/00-config.js";
+import { DEFAULT_TYPE_MAP, DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { benchmarkCase, labeledRecord, syntheticDiff, withOneLineChanged } from "./helpers/labeled.js";
 import { REPO_ROOT, runTsx, tempDir } from "./helpers/process.js";
 
 const settings = (overrides: Partial<CurationSettings> = {}): CurationSettings => ({
-  types: STANDARD_TYPES,
+  types: DEFAULT_CONFIG.conventional.types,
   typeMap: DEFAULT_TYPE_MAP,
   minScore: 70,
   nearDuplicateThreshold: 0.8,
@@ -136,7 +136,7 @@ describe("fit, balance and size", () => {
     }
     expect(result.split.validation).toHaveLength(6);
 
-    const tables = renderCurationTables(stats, STANDARD_TYPES);
+    const tables = renderCurationTables(stats, DEFAULT_CONFIG.conventional.types);
     const { feat, docs, test } = beforeMax.byType;
     expect(tables).toMatch(new RegExp(`type cap\\s*│\\s*${beforeMax.kept}\\s*│\\s*${beforeMax.dropped}\\s*│\\s*${feat}\\s*│\\s*30\\s*│\\s*${docs}\\s*│\\s*${test}\\s*│`));
     expect(tables).toContain("Examples per repository after each filter");

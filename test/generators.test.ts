@@ -1,16 +1,16 @@
+import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClaudeGenerator } from "../lib/generators/claude.js";
 import { createOllamaGenerator } from "../lib/generators/ollama.js";
 import { structuredJsonSchema } from "../lib/generators/prompts.js";
 import { TRAINING_INSTRUCTION, renderPrompt } from "../lib/prompt.js";
 import type { Case } from "../lib/records.js";
-import { STANDARD_TYPES } from "../runbook/00-config.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fakes/anthropic.ts";
 import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
 
 const item: Case = { id: "c1", diff: "diff --git a/x.ts b/x.ts\n+export const x = 1;\n", expectedMessage: "feat: add x", repository: "r", commitHash: "h", metadata: {} };
 const signal = new AbortController().signal;
-const sampling = { temperature: 0.7, topP: 0.9, numPredict: 256, seed: 42, numCtx: 4096, types: STANDARD_TYPES };
+const sampling = { temperature: 0.7, topP: 0.9, numPredict: 256, seed: 42, numCtx: 4096, types: DEFAULT_CONFIG.conventional.types };
 
 let reply: OllamaReply = { text: "feat: add x" };
 let ollama: FakeOllama;
@@ -59,8 +59,8 @@ describe("ollama generator", () => {
     const generation = await generator.generate(item, signal);
 
     const body = lastRequest().body as { format: unknown; messages: Array<{ content: string }> };
-    expect(body.format).toEqual(structuredJsonSchema(STANDARD_TYPES));
-    expect(body.format).toMatchObject({ required: ["type", "scope", "breaking", "description", "body"], properties: { type: { enum: STANDARD_TYPES } } });
+    expect(body.format).toEqual(structuredJsonSchema(DEFAULT_CONFIG.conventional.types));
+    expect(body.format).toMatchObject({ required: ["type", "scope", "breaking", "description", "body"], properties: { type: { enum: DEFAULT_CONFIG.conventional.types } } });
     expect(body.messages[0]!.content).toContain("Answer with a JSON object");
     expect(generation.output).toBe("feat(parser)!: drop the old syntax\n\nIt was deprecated in 2.0.");
     expect(generation.rawOutput).toBe(JSON.stringify(reply.json));
@@ -71,7 +71,7 @@ describe("ollama generator", () => {
     reply = { text: '{"type": "feat", "scope": null' }; // cut off by num_predict
     const generator = await ollamaGenerator("joco", "training", "structured");
     expect((await generator.generate(item, signal)).output).toBe('{"type": "feat", "scope": null');
-    expect(lastRequest().body).toMatchObject({ raw: true, format: structuredJsonSchema(STANDARD_TYPES) });
+    expect(lastRequest().body).toMatchObject({ raw: true, format: structuredJsonSchema(DEFAULT_CONFIG.conventional.types) });
   });
 
   it("turns a failed request into a failed generation instead of throwing", async () => {
@@ -101,7 +101,7 @@ describe("claude generator", () => {
 
   it("asks with the chat prompt and reports the output tokens", async () => {
     answer = () => ({ text: "feat: add x", usage: { output_tokens: 5 } });
-    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "free", types: STANDARD_TYPES, maxTokens: 256 });
+    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "free", types: DEFAULT_CONFIG.conventional.types, maxTokens: 256 });
     const generation = await generator.generate(item, signal);
     expect(generation).toMatchObject({ output: "feat: add x", error: null, outputTokens: 5 });
     expect(generation.tokensPerSecond).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ describe("claude generator", () => {
 
   it("structured mode asks for the schema and renders the answer", async () => {
     answer = () => ({ json: { type: "fix", scope: null, breaking: false, description: "handle an empty diff", body: null } });
-    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "structured", types: STANDARD_TYPES, maxTokens: 256 });
+    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "structured", types: DEFAULT_CONFIG.conventional.types, maxTokens: 256 });
     expect((await generator.generate(item, signal)).output).toBe("fix: handle an empty diff");
     const body = anthropic.messageRequests().at(-1)!.body as { output_config: { format: { type: string; schema: { properties: object } } } };
     expect(body.output_config.format.type).toBe("json_schema");
@@ -120,7 +120,7 @@ describe("claude generator", () => {
 
   it("records a rejected request as a failed generation", async () => {
     answer = () => ({ fault: { kind: "error", status: 400, type: "invalid_request_error", message: "prompt is too long" } });
-    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "free", types: STANDARD_TYPES, maxTokens: 256 });
+    const generator = await createClaudeGenerator({ model: "claude-sonnet-4-6", mode: "free", types: DEFAULT_CONFIG.conventional.types, maxTokens: 256 });
     const generation = await generator.generate(item, signal);
     expect(generation.error).toContain("prompt is too long");
     expect(generation.output).toBe("");

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { appendFile, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +6,6 @@ import { InterruptedError } from "../lib/errors.js";
 import { createOllamaGenerator } from "../lib/generators/ollama.js";
 import type { Case } from "../lib/records.js";
 import { RunSchema, executeRun, loadRun, partialRunFile, runFile, runIdFor } from "../lib/runs.js";
-import { STANDARD_TYPES } from "../runbook/00-config.js";
 import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
 import { REPO_ROOT, startTsx, tempDir } from "./helpers/process.js";
 
@@ -39,13 +39,13 @@ const requestedCases = (from = 0) =>
     .map((r) => CASES.findIndex((c) => JSON.stringify(r.body).includes(JSON.stringify(c.diff).slice(1, -1))));
 
 const generator = (seed = 42) =>
-  createOllamaGenerator({ host: ollama.url, model: "joco", mode: "free", prompt: "training", types: STANDARD_TYPES, temperature: 0.7, topP: 0.9, numPredict: 256, seed, numCtx: 4096 });
+  createOllamaGenerator({ host: ollama.url, model: "joco", mode: "free", prompt: "training", types: DEFAULT_CONFIG.conventional.types, temperature: 0.7, topP: 0.9, numPredict: 256, seed, numCtx: 4096 });
 const options = async (dir: string, signal = new AbortController().signal) => ({
   dir,
   generator: await generator(),
   cases: CASES,
   casesFile: "cases.jsonl",
-  types: STANDARD_TYPES,
+  types: DEFAULT_CONFIG.conventional.types,
   concurrency: 1,
   signal,
 });
