@@ -3,6 +3,7 @@
  * bootstrap interval for a mean difference, and the exact McNemar test for
  * paired pass/fail outcomes. Seeded, so the same runs always print the same table.
  */
+import { createRng } from "./split.js";
 
 /** Linear interpolation between closest ranks (numpy's default); null for no values. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -17,18 +18,6 @@ export function percentile(values: readonly number[], p: number): number | null 
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   return values.reduce((sum, v) => sum + v, 0) / values.length;
-}
-
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface BootstrapInterval {
@@ -59,7 +48,7 @@ export function bootstrapPairedDelta(
   const n = before.length;
   if (n === 0) return null;
   const differences = after.map((value, i) => value - before[i]!);
-  const random = seededRandom(seed);
+  const random = createRng(seed);
   const means = new Float64Array(iterations);
   for (let r = 0; r < iterations; r += 1) {
     let sum = 0;

@@ -15,6 +15,7 @@
  * can still be underestimated, which only the trainer's real tokenizer can see.
  */
 import { renderPrompt } from "./prompt.js";
+import { truncateDiffToBudget } from "./diff.js";
 
 const QWEN2_PRETOKENIZER = /(?:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/giu;
 const LETTER = /\p{L}/u;
@@ -57,61 +58,10 @@ export function fitExampleToBudget(instruction: string, diff: string, output: st
   const total = (input: string) => estimateTokens(renderPrompt(instruction, input)) + estimateTokens(output) + 1;
   if (total(diff) <= maxSeqLength - SAFETY_MARGIN_TOKENS) return { input: diff, truncated: false, tokens: total(diff) };
   let chars = Math.floor((diff.length * diffBudget) / Math.max(1, estimateTokens(diff)));
-  let input = truncateDiffToChars(diff, chars);
+  let input = truncateDiffToBudget(diff, chars).diff;
   while (total(input) > maxSeqLength - SAFETY_MARGIN_TOKENS && chars > 0) {
     chars = Math.floor(chars * 0.9);
-    input = truncateDiffToChars(diff, chars);
+    input = truncateDiffToBudget(diff, chars).diff;
   }
   return { input, truncated: true, tokens: total(input) };
-}
-
-interface FileSection {
-  header: string;
-  hunks: string[];
-}
-
-/**
- * Hunk-aware truncation to a character budget: the stat block first, then whole
- * hunks handed out round-robin across files (each file's header with its first
- * hunk, then every file's second hunk, …) so that one large file does not crowd
- * out the others; kept hunks stay in their original order. When not even one
- * hunk fits, the first is cut at a line boundary.
- * Stands in for lib/diff.ts's truncateDiffToBudget (02-extract) until it lands.
- */
-export function truncateDiffToChars(diff: string, maxChars: number): string {
-  if (diff.length <= maxChars) return diff;
-  const { stat, files } = splitDiff(diff);
-  if (stat.length >= maxChars || files.length === 0) return cutAtLine(diff, maxChars);
-  let used = stat.length;
-  const kept = files.map(() => 0);
-  for (let round = 0, progress = true; progress; round += 1) {
-    progress = false;
-    files.forEach((file, i) => {
-      const hunk = file.hunks[round];
-      if (hunk === undefined || kept[i] !== round) return;
-      const cost = hunk.length + (round === 0 ? file.header.length : 0);
-      if (used + cost > maxChars) return;
-      used += cost;
-      kept[i] = round + 1;
-      progress = true;
-    });
-  }
-  if (kept.every((n) => n === 0)) return cutAtLine(diff, maxChars);
-  return stat + files.map((file, i) => (kept[i] ? file.header + file.hunks.slice(0, kept[i]).join("") : "")).join("");
-}
-
-function splitDiff(diff: string): { stat: string; files: FileSection[] } {
-  const parts = diff.split(/^(?=diff --git )/m);
-  const stat = parts[0]?.startsWith("diff --git ") ? "" : (parts.shift() ?? "");
-  const files = parts.map((part) => {
-    const [header = "", ...hunks] = part.split(/^(?=@@ )/m);
-    return { header, hunks: hunks.length ? hunks : [""] };
-  });
-  return { stat, files };
-}
-
-function cutAtLine(text: string, maxChars: number): string {
-  const cut = text.slice(0, maxChars);
-  const newline = cut.lastIndexOf("\n");
-  return newline > 0 ? cut.slice(0, newline + 1) : cut;
 }

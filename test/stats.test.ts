@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bootstrapPairedDelta, discordantPairs, mcnemarExact, mean, percentile, seededRandom } from "../lib/stats.js";
+import { bootstrapPairedDelta, discordantPairs, mcnemarExact, mean, percentile } from "../lib/stats.js";
+import { createRng } from "../lib/split.js";
 
 describe("percentile", () => {
   it("interpolates between closest ranks like numpy's default", () => {
@@ -67,7 +68,7 @@ describe("paired bootstrap interval", () => {
   });
 
   it("draws uniform numbers from the seeded generator", () => {
-    const random = seededRandom(123);
+    const random = createRng(123);
     const draws = Array.from({ length: 10_000 }, random);
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderTrainingText } from "../lib/prompt.js";
-import { SAFETY_MARGIN_TOKENS, estimateTokens, fitExampleToBudget, truncateDiffToChars } from "../lib/tokens.js";
+import { SAFETY_MARGIN_TOKENS, estimateTokens, fitExampleToBudget } from "../lib/tokens.js";
 import { syntheticDiff } from "./helpers/labeled.js";
 
 const INSTRUCTION = "Write a Conventional Commit message for this git diff.";
@@ -17,33 +17,6 @@ describe("estimateTokens", () => {
   it("is additive enough that a longer text never costs fewer tokens", () => {
     const diff = syntheticDiff(7, { files: 3 });
     expect(estimateTokens(diff + diff)).toBeGreaterThanOrEqual(2 * estimateTokens(diff) - 2);
-  });
-});
-
-describe("truncateDiffToChars", () => {
-  it("keeps the stat block and whole hunks, sharing the budget across files", () => {
-    const big = syntheticDiff(1, { files: 1, hunksPerFile: 8, linesPerHunk: 12 });
-    const small = syntheticDiff(2, { files: 1, hunksPerFile: 1, linesPerHunk: 4 });
-    const stat = " src/a.ts | 9 +++\n src/b.ts | 2 +\n 2 files changed\n\n";
-    const patch = (d: string) => d.slice(d.indexOf("diff --git"));
-    const diff = stat + patch(big) + patch(small);
-    const cut = truncateDiffToChars(diff, Math.floor(diff.length / 2));
-
-    expect(cut.length).toBeLessThanOrEqual(diff.length / 2);
-    expect(cut.startsWith(stat)).toBe(true);
-    expect(cut).toContain(patch(small));
-    const hunks = cut.split(/^(?=@@ )/m).slice(1).map((h) => h.replace(/diff --git[\s\S]*$/, ""));
-    for (const hunk of hunks) expect(diff).toContain(hunk);
-    expect(hunks.length).toBeGreaterThan(1);
-    expect(hunks.length).toBeLessThan(9);
-  });
-
-  it("cuts a single oversized hunk at a line boundary", () => {
-    const diff = syntheticDiff(3, { files: 1, hunksPerFile: 1, linesPerHunk: 200 });
-    const cut = truncateDiffToChars(diff, 1000);
-    expect(cut.length).toBeLessThanOrEqual(1000);
-    expect(cut.endsWith("\n")).toBe(true);
-    expect(diff.startsWith(cut)).toBe(true);
   });
 });
 
