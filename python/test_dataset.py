@@ -1,6 +1,6 @@
 """The curated dataset that 04-curate writes loads with this folder's loader and renders into training text.
 
-It reads python/fixtures/dataset/, which test/dataset.test.ts regenerates with the TypeScript code and
+It reads test/fixtures/curated/, which test/dataset.test.ts regenerates with the TypeScript code and
 compares byte for byte, or the folder in JOCO_DATASET_DIR (that test also points it at a fresh output).
 """
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from prompting import format_prompt, iter_jsonl, render_prompt
 
-FIXTURE = Path(__file__).parent / "fixtures" / "dataset"
+FIXTURE = Path(__file__).resolve().parent.parent / "test" / "fixtures" / "curated"
 HEADER = re.compile(r"^(?P<type>[a-z]+)(\([^()\r\n]+\))?!?: \S")
 EOS = "<|endoftext|>"
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { writeCuratedFixture } from "./fixtures/curated-dataset.js";
 import { REPO_ROOT, tempDir } from "./helpers/process.js";
 
-const COMMITTED = join(REPO_ROOT, "python/fixtures/dataset");
+const COMMITTED = join(REPO_ROOT, "test/fixtures/curated");
 
 /** python3 -m unittest test_dataset in python/, on the dataset folder given. */
 async function pythonUnittest(datasetDir: string): Promise<{ code: number; output: string }> {
@@ -46,7 +46,7 @@ describe("the curated dataset in Python", () => {
     expect(output).toContain("Here is the commit message");
   });
 
-  it("keeps python/fixtures/dataset equal to what the code writes now", async () => {
+  it("keeps test/fixtures/curated equal to what the code writes now", async () => {
     const dir = await tempDir();
     await writeCuratedFixture(dir);
     const names = (await readdir(dir)).sort();
@@ -54,7 +54,7 @@ describe("the curated dataset in Python", () => {
     for (const name of names) {
       const fresh = await readFile(join(dir, name), "utf8");
       const committed = await readFile(join(COMMITTED, name), "utf8");
-      expect(committed, `${name} drifted: npx tsx test/fixtures/curated-dataset.ts python/fixtures/dataset`).toBe(fresh);
+      expect(committed, `${name} drifted: npx tsx test/fixtures/curated-dataset.ts test/fixtures/curated`).toBe(fresh);
     }
   });
 });
