@@ -16,6 +16,7 @@ import { createOllamaClient, ollamaHost } from "./ollama.js";
 import { type Case, CaseSchema } from "./records.js";
 import { type Run, executeRun } from "./runs.js";
 import { createProgressBar } from "./ui.js";
+import { truncateDiffToBudget } from "./diff.js";
 
 /** 08's recorded outputs; 09 reads them back. With two runs, the first is "before" (the baseline) and the second "after". */
 export const BenchmarkOutputsSchema = z.object({
@@ -68,6 +69,15 @@ export async function loadCases(files: string[], max: number): Promise<Case[]> {
     }
   }
   return cases;
+}
+
+/**
+ * Case files from elsewhere carry whole diffs (24k characters and more); past
+ * num_ctx Ollama drops the start of the prompt, instruction included. They get
+ * the budget 02-extract gives its own cases, so every case is prompted alike.
+ */
+export function fitCaseDiffs(cases: Case[], budgetChars: number): Case[] {
+  return cases.map((item) => ({ ...item, diff: truncateDiffToBudget(item.diff, budgetChars).diff }));
 }
 
 /** Default: the baseline, then the fine-tuned model (before → after); `--model` or `--backend claude`: that one. */

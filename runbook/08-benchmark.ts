@@ -15,6 +15,7 @@ import {
   caseFiles,
   checkOllamaModels,
   createGenerator,
+  fitCaseDiffs,
   loadCases,
   runWithProgress,
 } from "../lib/benchmark.js";
@@ -53,7 +54,12 @@ const cell = defineCell({
   dependsOn: ["02-extract", "07-import"],
   requires: [],
   options,
-  reads: (config: Config, opts: z.output<typeof options>) => ({ settings: settingsOf(config), cases: config.paths.cases, options: opts }),
+  reads: (config: Config, opts: z.output<typeof options>) => ({
+    settings: settingsOf(config),
+    cases: config.paths.cases,
+    diffBudgetChars: config.extract.diffBudgetChars,
+    options: opts,
+  }),
   preconditions: [
     {
       name: "benchmark cases",
@@ -80,7 +86,7 @@ const cell = defineCell({
   run: async ({ config, options: opts, root, path, signal, force, log }) => {
     const settings = settingsOf(config);
     const source = await caseFiles(root, config.paths.cases, opts.cases);
-    const cases = await loadCases(source.files, opts.max ?? config.benchmark.maxCases);
+    const cases = fitCaseDiffs(await loadCases(source.files, opts.max ?? config.benchmark.maxCases), config.extract.diffBudgetChars);
     if (cases.length === 0) throw new RunbookError(`No cases in ${source.label}`, "Check the case file(s): one JSON case per line.");
     log(`${cases.length} cases from ${source.label}`);
 

@@ -1,5 +1,5 @@
-import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fitCaseDiffs } from "../lib/benchmark.js";
 import { createOllamaGenerator } from "../lib/generators/ollama.js";
 import { createReferenceGenerator } from "../lib/generators/reference.js";
 import type { CaseResult } from "../lib/metrics.js";
@@ -7,6 +7,7 @@ import type { Case } from "../lib/records.js";
 import { executeRun } from "../lib/runs.js";
 import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
 import { tempDir } from "./helpers/process.js";
+import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 
 // Eleven cases, each with the output the fake model gives for its diff. Every figure below is worked out by hand
 // from DESIGN §6: commitlint's verdict, the 0–100 rubric (type 30, description 20, header ≤ 72 chars 20,
@@ -175,5 +176,20 @@ describe("08-benchmark metrics against scripted Ollama outputs", () => {
     // 100 each, but "docs: update install guide" and "ci: cache pnpm store" are under 30 characters (85)
     // and "chore(deps): Bump vite to 5.2" is both short and upper-case (75).
     expect(run.metrics.score).toBeCloseTo((8 * 100 + 85 + 85 + 75) / 11, 12);
+  });
+});
+
+describe("fitCaseDiffs", () => {
+  it("cuts an outside case file's long diff to 02-extract's budget, whole hunks only, and leaves short ones alone", () => {
+    const hunk = (n: number) => `@@ -${n},2 +${n},2 @@\n-old line ${n}\n+new line ${n}\n`;
+    const long = `diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\n${Array.from({ length: 400 }, (_, i) => hunk(i * 10 + 1)).join("")}`;
+    const base = { repository: "r", commitHash: "abc", expectedMessage: "fix: x", metadata: {} };
+    const [cut, short] = fitCaseDiffs([{ ...base, id: "long", diff: long }, { ...base, id: "short", diff: hunk(1) }], 2000);
+    expect(long.length).toBeGreaterThan(10_000);
+    expect(cut!.diff.length).toBeLessThanOrEqual(2000);
+    expect(cut!.diff.startsWith("diff --git a/a.ts b/a.ts\n")).toBe(true);
+    expect(cut!.diff).toMatch(/\+new line \d+\n$/);
+    expect(long.startsWith(cut!.diff)).toBe(true);
+    expect(short!.diff).toBe(hunk(1));
   });
 });
