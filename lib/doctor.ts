@@ -3,6 +3,7 @@ import { statfs } from "node:fs/promises";
 import { promisify } from "node:util";
 import { createOllamaClient, ollamaHost } from "./ollama.js";
 import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "./python.js";
+import { HF_MODULES } from "./trainer-preflight.js";
 import { renderTable, tick } from "./ui.js";
 
 const run = promisify(execFile);
@@ -17,7 +18,6 @@ export interface DoctorCheck {
   optional?: boolean;
 }
 
-export const TRAINING_MODULES = ["torch", "transformers", "peft", "accelerate", "datasets"];
 const MIN_FREE_GB = 15;
 
 /** Every check, as data; `printDoctor` renders them. None of them prints a secret. */
@@ -45,14 +45,14 @@ async function checkPythonStack(): Promise<DoctorCheck[]> {
     return [{ name: "python ≥ 3.10", ok: false, detail, fix }];
   }
   const python: DoctorCheck = { name: "python ≥ 3.10", ok: true, detail: `${executable} (${info.version.join(".")})`, fix: "" };
-  const missing = await missingPythonModules([...TRAINING_MODULES, "unsloth"], executable).catch(() => [...TRAINING_MODULES, "unsloth"]);
+  const missing = await missingPythonModules([...HF_MODULES, "unsloth"], executable).catch(() => [...HF_MODULES, "unsloth"]);
   const core = missing.filter((m) => m !== "unsloth");
   return [
     python,
     {
       name: "training packages",
       ok: core.length === 0,
-      detail: core.length ? `missing: ${core.join(", ")}` : TRAINING_MODULES.join(", "),
+      detail: core.length ? `missing: ${core.join(", ")}` : HF_MODULES.join(", "),
       fix: `${executable} -m pip install -r python/requirements.txt`,
     },
     {
