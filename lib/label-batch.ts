@@ -29,7 +29,7 @@ export interface LabelInBatchesOptions {
 /** Labels the given diffs in Message Batches: the saved batch first, then one batch of whatever it did not cover. */
 export async function labelInBatches(items: RawDiff[], options: LabelInBatchesOptions): Promise<LabelTally> {
   const { labeler, cache, signal, log } = options;
-  const byKey = new Map(items.map((item) => [labelCacheKey(item.diff, labeler), item]));
+  const byKey = new Map(items.map((item) => [labelCacheKey(item, labeler), item]));
   const attempted = new Set<string>();
   const tally = emptyTally();
   let batchId = await savedBatch(options);

@@ -2,14 +2,15 @@
  * The label cache: one JSONL line per labeled diff, appended the moment its
  * label is known, so that a crash (kill -9 included) loses at most the
  * requests in flight and a re-run never pays for a label twice. Keyed by
- * sha256 of the diff, the labeler's prompt version and its model: a new
- * prompt or model labels afresh, the same diff in two places is labeled once.
+ * sha256 of the diff (and, for the `original` labeler, the commit message it
+ * reads), the labeler's prompt version and its model: a new prompt or model
+ * labels afresh, the same diff in two places is asked about once.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { appendJsonl, readJsonlIfExists, repairJsonlTail } from "./jsonl.js";
 import type { Labeler } from "./labelers/types.js";
-import { LabelSchema, LabeledSchema, UsageSchema } from "./records.js";
+import { LabelSchema, LabeledSchema, type RawDiff, UsageSchema } from "./records.js";
 
 export const LabelCacheEntrySchema = z.object({
   key: z.string().regex(/^[0-9a-f]{64}$/),
@@ -23,9 +24,13 @@ export const LabelCacheEntrySchema = z.object({
 });
 export type LabelCacheEntry = z.infer<typeof LabelCacheEntrySchema>;
 
-export function labelCacheKey(diff: string, labeler: Pick<Labeler, "backend" | "model" | "version">): string {
+export function labelCacheKey(
+  item: Pick<RawDiff, "diff" | "originalMessage">,
+  labeler: Pick<Labeler, "backend" | "model" | "version" | "readsMessage">,
+): string {
+  const message = labeler.readsMessage ? item.originalMessage : null;
   return createHash("sha256")
-    .update(JSON.stringify([diff, labeler.version, labeler.backend, labeler.model]))
+    .update(JSON.stringify([item.diff, message, labeler.version, labeler.backend, labeler.model]))
     .digest("hex");
 }
 

@@ -45,7 +45,7 @@ export async function readRawSources(dir: string, names: string[]): Promise<RawS
 export function pendingItems(items: RawDiff[], labeler: Labeler, cache: LabelCache): RawDiff[] {
   const seen = new Set<string>();
   return items.filter((item) => {
-    const key = labelCacheKey(item.diff, labeler);
+    const key = labelCacheKey(item, labeler);
     if (cache.get(key) || seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -65,7 +65,7 @@ export async function recordOutcome(tally: LabelTally, item: RawDiff, outcome: L
     case "labeled":
       tally.spent = addUsage(tally.spent, outcome.usage);
       await cache.put({
-        key: labelCacheKey(item.diff, labeler),
+        key: labelCacheKey(item, labeler),
         id: item.id,
         message: outcome.message,
         label: outcome.label,
@@ -112,7 +112,7 @@ export async function labelConcurrently(items: RawDiff[], options: LabelConcurre
 /** Raw diff + cached label for every labeled diff, in raw order. */
 function labeledRecords(items: RawDiff[], labeler: Labeler, cache: LabelCache): Labeled[] {
   return items.flatMap((item) => {
-    const entry = cache.get(labelCacheKey(item.diff, labeler));
+    const entry = cache.get(labelCacheKey(item, labeler));
     return entry ? [{ ...item, message: entry.message, label: entry.label, labeler: entry.labeler, usage: entry.usage }] : [];
   });
 }

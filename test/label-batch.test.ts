@@ -110,4 +110,4 @@ describe("labeling with Message Batches", () => {
   });
 });
 
-const labelKey = (labeler: ClaudeLabeler, n: number) => labelCacheKey(rawDiff(n).diff, labeler);
+const labelKey = (labeler: ClaudeLabeler, n: number) => labelCacheKey(rawDiff(n), labeler);

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { type LabelCacheEntry, labelCacheKey, openLabelCache } from "../lib/label-cache.js";
 import { tempDir } from "./helpers/process.js";
 
-const claude = { backend: "claude" as const, model: "claude-haiku-4-5", version: "prompt-v1;types=feat,fix" };
+const claude = { backend: "claude" as const, model: "claude-haiku-4-5", version: "prompt-v1;types=feat,fix", readsMessage: false };
+const original = { backend: "original" as const, model: null, version: "original-v1;types=feat,fix", readsMessage: true };
+const raw = (diff: string, originalMessage = "fix: x") => ({ diff, originalMessage });
 
 function entry(key: string, subject: string): LabelCacheEntry {
   return {
@@ -20,17 +22,22 @@ function entry(key: string, subject: string): LabelCacheEntry {
 
 describe("label cache", () => {
   it("keys by diff, prompt version and model", () => {
-    const key = labelCacheKey("diff", claude);
+    const key = labelCacheKey(raw("diff"), claude);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(labelCacheKey("diff", claude)).toBe(key);
-    expect(labelCacheKey("diff ", claude)).not.toBe(key);
-    expect(labelCacheKey("diff", { ...claude, model: "claude-sonnet-4-5" })).not.toBe(key);
-    expect(labelCacheKey("diff", { ...claude, version: "prompt-v2;types=feat,fix" })).not.toBe(key);
+    expect(labelCacheKey(raw("diff"), claude)).toBe(key);
+    expect(labelCacheKey(raw("diff "), claude)).not.toBe(key);
+    expect(labelCacheKey(raw("diff"), { ...claude, model: "claude-sonnet-4-5" })).not.toBe(key);
+    expect(labelCacheKey(raw("diff"), { ...claude, version: "prompt-v2;types=feat,fix" })).not.toBe(key);
+  });
+
+  it("keys the original labeler by the commit message too: the same diff with another message is another label", () => {
+    expect(labelCacheKey(raw("diff", "fix: a"), original)).not.toBe(labelCacheKey(raw("diff", "feat: b"), original));
+    expect(labelCacheKey(raw("diff", "fix: a"), claude)).toBe(labelCacheKey(raw("diff", "feat: b"), claude));
   });
 
   it("keeps labels across opens, the latest line winning", async () => {
     const file = join(await tempDir(), "cache.jsonl");
-    const key = labelCacheKey("d1", claude);
+    const key = labelCacheKey(raw("d1"), claude);
     const first = await openLabelCache(file);
     await first.put(entry(key, "old"));
     await first.put(entry(key, "new"));
@@ -39,7 +46,7 @@ describe("label cache", () => {
 
   it("drops a line torn by a crash and appends the next on a fresh line", async () => {
     const file = join(await tempDir(), "cache.jsonl");
-    const [k1, k2, k3] = ["d1", "d2", "d3"].map((d) => labelCacheKey(d, claude));
+    const [k1, k2, k3] = ["d1", "d2", "d3"].map((d) => labelCacheKey(raw(d), claude));
     const cache = await openLabelCache(file);
     await cache.put(entry(k1!, "one"));
     await appendFile(file, JSON.stringify(entry(k2!, "two")).slice(0, 40));
@@ -54,7 +61,7 @@ describe("label cache", () => {
 
   it("ignores earlier labels with --force but keeps them on disk", async () => {
     const file = join(await tempDir(), "cache.jsonl");
-    const key = labelCacheKey("d1", claude);
+    const key = labelCacheKey(raw("d1"), claude);
     await (await openLabelCache(file)).put(entry(key, "old"));
     const forced = await openLabelCache(file, { ignoreExisting: true });
     expect(forced.get(key)).toBeUndefined();

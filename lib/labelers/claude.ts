@@ -106,6 +106,7 @@ export async function createClaudeLabeler(settings: ClaudeLabelerSettings): Prom
     client,
     model: settings.model,
     version: `prompt-v${LABEL_PROMPT_VERSION};types=${types.join(",")}`,
+    readsMessage: false,
     requestFor: (item) => buildRequest(item, undefined),
     label: async (item, signal) => finish(item, await ask(item, undefined, signal), signal),
     labelFromAnswer: async (item, message, signal, { batch }) => finish(item, { answer: answerOf(message, format.parse(textOf(message)), batch) }, signal),

@@ -15,6 +15,7 @@ export function createOriginalLabeler({ types }: { types: string[] }): Labeler {
     backend: "original",
     model: null,
     version: `original-v${ORIGINAL_LABELER_VERSION};types=${types.join(",")}`,
+    readsMessage: true,
     label: async (item) => {
       const cleaned = cleanExpectedMessage(item.originalMessage);
       if (!cleaned.trim()) return { status: "skipped", reason: "empty message" };

@@ -23,6 +23,8 @@ export interface Labeler {
    * (prompt version, allowed types); it enters the cache key.
    */
   version: string;
+  /** True when the label comes from the commit's own message (then it is part of the cache key), not from the diff alone. */
+  readsMessage: boolean;
   /** Rejects only when `signal` is aborted (Ctrl-C); every other problem is an outcome. */
   label(item: RawDiff, signal: AbortSignal): Promise<LabelOutcome>;
 }
