@@ -116,12 +116,23 @@ export function fingerprintOf(inputs: CellInputs): string {
 /** Key paths whose values differ between two JSON values, for "stale because training.lora.r changed 16 → 32". */
 export function changedPaths(before: unknown, after: unknown, prefix = ""): string[] {
   const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+  if (Array.isArray(before) && Array.isArray(after) && (before.every(isNamed) && after.every(isNamed))) {
+    // Lists of named things (repositories) compare by name: "repos.three unset → …", not the whole list.
+    return changedPaths(byName(before), byName(after), prefix);
+  }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((key) => changedPaths(before[key], after[key], prefix ? `${prefix}.${key}` : key));
   }
   if (stableStringify(before) === stableStringify(after)) return [];
   return [`${prefix || "(all)"} ${short(before)} → ${short(after)}`];
+}
+
+const isNamed = (v: unknown): v is { name: string } =>
+  !!v && typeof v === "object" && typeof (v as { name?: unknown }).name === "string";
+
+function byName(list: { name: string }[]): Record<string, unknown> {
+  return Object.fromEntries(list.map((item) => [item.name, item]));
 }
 
 function short(value: unknown): string {

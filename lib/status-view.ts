@@ -23,7 +23,11 @@ export function printStatus(rows: CellStatusRow[]): void {
 function describeRow(state: string, reasons: string[], summary?: string, hint?: string): string {
   if (state === "done") return summary ?? "";
   if (state === "stale") return `stale: ${reasons.join("; ")}`;
-  if (state === "failed" || state === "interrupted") return [reasons.join("; "), hint ? chalk.yellow(`→ ${hint}`) : ""].filter(Boolean).join("\n");
+  if (state === "failed" || state === "interrupted") {
+    // The first line of the error: the whole of it is in checkpoints.json and was printed when it happened.
+    const first = reasons.map((reason) => reason.split("\n")[0] ?? "").join("; ");
+    return [first, hint ? chalk.yellow(`→ ${hint}`) : ""].filter(Boolean).join("\n");
+  }
   return reasons.join("; ");
 }
 

@@ -33,6 +33,14 @@ describe("fingerprints and staleness", () => {
     ]);
   });
 
+  it("compares lists of named things by name", () => {
+    const one = { name: "one", url: "file:///one" };
+    const two = { name: "two", url: "file:///two" };
+    expect(changedPaths([one, two], [one, { ...two, url: "file:///2" }])).toEqual(['two.url "file:///two" → "file:///2"']);
+    expect(changedPaths([one, two], [one])).toEqual(['two {"name":"two","url":"file:///two"} → unset']);
+    expect(changedPaths([1, 2], [2, 1])).toEqual(["(all) [1,2] → [2,1]"]);
+  });
+
   it("propagates staleness downstream and plans only what must run", () => {
     const cells = [cell("01-a", [], "a"), cell("02-b", ["01-a"], "b"), cell("03-c", ["02-b"], "b")];
     const checkpoints = emptyCheckpoints();
