@@ -22,12 +22,18 @@ export async function jsonlFilesIn(folder: string): Promise<string[]> {
   }
 }
 
-/** All labeled files merged, in file-name then line order (the order dedupe keeps the first of). */
-export async function readLabeledFolder(folder: string): Promise<Labeled[]> {
+/**
+ * The labeled files of the configured repositories, merged in file-name then
+ * line order (the order dedupe keeps the first of). A file left by a
+ * repository since removed from the config is not read.
+ */
+export async function readLabeledFiles(folder: string, names: string[]): Promise<Labeled[]> {
   const records: Labeled[] = [];
-  for (const file of await jsonlFilesIn(folder)) records.push(...(await readJsonl(file, LabeledSchema)));
+  for (const name of [...names].sort()) records.push(...(await readJsonl(labeledFileOf(folder, name), LabeledSchema)));
   return records;
 }
+
+export const labeledFileOf = (folder: string, name: string) => join(folder, `${name}.jsonl`);
 
 export async function readCasesFolder(folder: string): Promise<{ files: string[]; cases: Case[] }> {
   const files = await jsonlFilesIn(folder);

@@ -13,7 +13,8 @@ import { defineCell } from "../lib/cell.js";
 import { isMain } from "../lib/cli.js";
 import { assertTargetReached, curate } from "../lib/curate.js";
 import { curationStats, renderCurationTables } from "../lib/curate-report.js";
-import { jsonlFilesIn, readCasesFolder, readLabeledFolder, writeDataset } from "../lib/dataset.js";
+import { labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/dataset.js";
+import { pathExists } from "../lib/files.js";
 import { TRAINING_INSTRUCTION } from "../lib/prompt.js";
 import { chalk } from "../lib/ui.js";
 import type { Config } from "./00-config.js";
@@ -29,13 +30,18 @@ const cell = defineCell({
     curation: config.curation,
     types: config.conventional.types,
     maxSeqLength: config.training.maxSeqLength,
+    repos: config.repos.map((repo) => repo.name),
     paths: { labeled: config.paths.labeled, cases: config.paths.cases, dataset: config.paths.dataset },
   }),
   preconditions: [
     {
-      name: "labeled diffs",
-      check: async ({ config, path }) =>
-        (await jsonlFilesIn(path(config.paths.labeled))).length > 0 || `no *.jsonl in ${config.paths.labeled}`,
+      name: "labeled diffs of every configured repository",
+      check: async ({ config, path }) => {
+        const files = config.repos.map((repo) => labeledFileOf(config.paths.labeled, repo.name));
+        const missing = [];
+        for (const file of files) if (!(await pathExists(path(file)))) missing.push(file);
+        return missing.length === 0 || `missing ${missing.join(", ")}`;
+      },
       hint: "Run `npx tsx runbook/03-label.ts` first.",
     },
     {
@@ -57,7 +63,7 @@ const cell = defineCell({
     byType: z.record(z.string(), z.int()),
   }),
   run: async ({ config, root, path, log }) => {
-    const labeled = await readLabeledFolder(path(config.paths.labeled));
+    const labeled = await readLabeledFiles(path(config.paths.labeled), config.repos.map((repo) => repo.name));
     const { files: caseFiles, cases } = await readCasesFolder(path(config.paths.cases));
     if (cases.length === 0) log(chalk.yellow(`No benchmark cases in ${config.paths.cases}: leakage into the benchmark is not checked.`));
     else log(chalk.gray(`Checking leakage against ${cases.length} benchmark cases (${caseFiles.length} file(s)).`));

@@ -168,11 +168,13 @@ describe("04-curate as a cell (real process)", () => {
     );
     await mkdir(join(dir, "dataset/labeled"), { recursive: true });
     await writeFile(join(dir, "dataset/labeled/acme.jsonl"), records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    // Left by a repository since removed from the config: 04 must not read it (it would not even parse).
+    await writeFile(join(dir, "dataset/labeled/removed.jsonl"), "not json\n{}\n");
     await mkdir(join(dir, "benchmark/cases"), { recursive: true });
     await writeFile(join(dir, "benchmark/cases/bench.jsonl"), cases.map((c) => JSON.stringify(c) + "\n").join(""));
     const done = { status: "done", fingerprint: "upstream" };
     await writeFile(join(dir, "checkpoints.json"), JSON.stringify({ version: 1, cells: { "01-clone": done, "02-extract": done, "03-label": done } }));
-    await writeFile(join(dir, "joco.config.json"), JSON.stringify(config));
+    await writeFile(join(dir, "joco.config.json"), JSON.stringify({ repos: [{ name: "acme", url: "file:///unused" }], ...config }));
     return dir;
   }
   const checkpoint = async (dir: string) => JSON.parse(await readFile(join(dir, "checkpoints.json"), "utf8")).cells["04-curate"];
