@@ -5,7 +5,7 @@ import { createReferenceGenerator } from "../lib/generators/reference.js";
 import type { CaseResult } from "../lib/metrics.js";
 import type { Case } from "../lib/records.js";
 import { executeRun } from "../lib/runs.js";
-import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
+import { type FakeOllama, type OllamaReply, startFakeOllama, promptOf } from "./fakes/ollama.ts";
 import { tempDir } from "./helpers/process.js";
 import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 
@@ -81,7 +81,7 @@ beforeAll(async () => {
   ollama = await startFakeOllama({
     models: ["joco", "llama3.2:1b"],
     respond: (request) => {
-      const prompt = request.endpoint === "generate" ? request.body.prompt! : request.body.messages!.at(-1)!.content;
+      const prompt = promptOf(request);
       const i = CASES.findIndex((c) => prompt.includes(c.diff));
       return { ...SCRIPT[i]!.reply, delayMs: DELAY_MS(i), evalCount: TOKENS(i), evalDurationNs: 1e9 };
     },

@@ -6,7 +6,7 @@ import { InterruptedError } from "../lib/errors.js";
 import { createOllamaGenerator } from "../lib/generators/ollama.js";
 import type { Case } from "../lib/records.js";
 import { RunSchema, executeRun, loadRun, partialRunFile, runFile, runIdFor } from "../lib/runs.js";
-import { type FakeOllama, type OllamaReply, startFakeOllama } from "./fakes/ollama.ts";
+import { type FakeOllama, type OllamaReply, startFakeOllama, promptOf } from "./fakes/ollama.ts";
 import { REPO_ROOT, startTsx, tempDir } from "./helpers/process.js";
 
 const CASES: Case[] = Array.from({ length: 8 }, (_, i) => ({
@@ -24,7 +24,7 @@ beforeAll(async () => {
   ollama = await startFakeOllama({
     models: ["joco", "llama3.2:1b"],
     respond: (request) => {
-      const prompt = request.endpoint === "generate" ? request.body.prompt! : request.body.messages!.at(-1)!.content;
+      const prompt = promptOf(request);
       return replyFor(CASES.findIndex((c) => prompt.includes(c.diff)));
     },
   });

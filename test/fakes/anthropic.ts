@@ -184,18 +184,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     sendJson(res, 200, buildMessage(body, reply), { "request-id": nextRequestId() });
   });
 
-  return {
-    url: server.url,
-    port: server.port,
-    requests: server.requests,
-    get inFlight() {
-      return server.inFlight;
-    },
-    get maxInFlight() {
-      return server.maxInFlight;
-    },
-    close: server.close,
+  // The server object keeps its live getters (inFlight, maxInFlight); the protocol parts are added to it.
+  return Object.assign(server, {
     messageRequests: () => server.requests.filter((r) => r.method === "POST" && r.path === "/v1/messages"),
     batches: batchRoutes.batches,
-  };
+  });
 }

@@ -74,7 +74,8 @@ const approxTokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 // Splits before each word that follows whitespace, so the pieces join back to the exact text.
 const splitWords = (text: string) => text.split(/(?<=\s)(?=\S)/).filter((p) => p !== "");
 
-function promptOf(r: OllamaGenerationRequest): string {
+/** All the text a generation request carries (system + prompt, or every chat message), to tell which case it is. */
+export function promptOf(r: OllamaGenerationRequest): string {
   if (r.endpoint === "generate") return `${r.body.system ?? ""}${r.body.prompt ?? ""}`;
   return (r.body.messages ?? []).map((m) => m.content).join("\n");
 }
@@ -184,25 +185,16 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     sendRaw(res, 404, "text/plain", "404 page not found");
   });
 
-  return {
-    url: server.url,
-    port: server.port,
-    requests: server.requests,
-    get inFlight() {
-      return server.inFlight;
-    },
-    get maxInFlight() {
-      return server.maxInFlight;
-    },
-    close: server.close,
+  // The server object keeps its live getters (inFlight, maxInFlight); the protocol parts are added to it.
+  return Object.assign(server, {
     models,
     blobs,
-    addBlob(data) {
+    addBlob(data: Buffer | string): string {
       const digest = sha256Digest(data);
       blobs.set(digest, Buffer.isBuffer(data) ? data : Buffer.from(data));
       return digest;
     },
     generationRequests: () =>
       server.requests.filter((r) => r.method === "POST" && (r.path === "/api/generate" || r.path === "/api/chat")),
-  };
+  });
 }
