@@ -4,7 +4,7 @@
  * the wall time beside the ideal N·latency/concurrency. Target: at most 1.2×.
  * The fake runs in this process, so its CPU time counts against the labeler's.
  *   npx tsx bench/label.ts [n=300] [latencyMs=100] [concurrency=4]
- * Uses the diffs of /work/shared/data when present, synthetic ones otherwise.
+ * Uses the real diffs of ../shared/data (beside the checkout) when present, synthetic ones otherwise.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ import { rawDiff } from "../test/helpers/labels.js";
 import { tempDir } from "../test/helpers/process.js";
 
 const [n = 300, latencyMs = 100, concurrency = 4] = process.argv.slice(2).map(Number);
-const SHARED = "/work/shared/data/vue.jsonl";
+const SHARED = join(import.meta.dirname, "../../shared/data/vue.jsonl");
 
 async function diffs(count: number): Promise<{ items: RawDiff[]; source: string }> {
   try {
