@@ -7,11 +7,11 @@
  */
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseDiff } from "../lib/diff.js";
-import { isReleaseCommit } from "../lib/conventional.js";
-import { type FileKind, classifyDiffFile, findSecret, isVersionBumpOnly, reasonForKinds } from "../lib/extract-filters.js";
-import { readJsonl } from "../lib/jsonl.js";
-import { CaseSchema } from "../lib/records.js";
+import { parseDiff } from "../lib/extract/diff.js";
+import { isReleaseCommit } from "../lib/conventional/parser.js";
+import { type FileKind, classifyDiffFile, findSecret, isVersionBumpOnly, reasonForKinds } from "../lib/extract/filters.js";
+import { readJsonl } from "../lib/core/jsonl.js";
+import { CaseSchema } from "../lib/core/records.js";
 
 const folder = resolve(process.argv[2] && !process.argv[2].startsWith("--") ? process.argv[2] : "../shared/data");
 const showExamples = process.argv.includes("--examples");

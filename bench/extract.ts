@@ -110,8 +110,8 @@ async function buildSyntheticRepo(dir: string, commits: number, hugeMB: number):
 }
 
 async function child(dir: string, file: string): Promise<void> {
-  const { extractRepository } = await import("../lib/extract.js");
-  const { openAtomicJsonl } = await import("../lib/atomic-jsonl.js");
+  const { extractRepository } = await import("../lib/extract/repository.js");
+  const { openAtomicJsonl } = await import("../lib/core/atomic-jsonl.js");
   const { DEFAULT_CONFIG } = await import("../runbook/00-config.js");
   const writer = await openAtomicJsonl(file);
   const tally = await extractRepository(

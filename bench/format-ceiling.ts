@@ -10,10 +10,10 @@ import { readFile, readdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import lint from "@commitlint/lint";
 import load from "@commitlint/load";
-import { readJsonl } from "../lib/jsonl.js";
-import { TRAINING_INSTRUCTION, renderPrompt } from "../lib/prompt.js";
-import { CaseSchema } from "../lib/records.js";
-import { RunSchema } from "../lib/runs.js";
+import { readJsonl } from "../lib/core/jsonl.js";
+import { TRAINING_INSTRUCTION, renderPrompt } from "../lib/conventional/prompt.js";
+import { CaseSchema } from "../lib/core/records.js";
+import { RunSchema } from "../lib/benchmark/runs.js";
 import { startFakeOllama } from "../test/fakes/ollama.ts";
 import { REPO_ROOT, runTsx, tempDir } from "../test/helpers/process.ts";
 

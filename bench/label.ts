@@ -9,11 +9,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../runbook/00-config.js";
-import { openLabelCache } from "../lib/label-cache.js";
-import { labelConcurrently } from "../lib/label-run.js";
-import { createLabeler } from "../lib/labelers/index.js";
-import { ruleViolations } from "../lib/labelers/rules.js";
-import type { RawDiff } from "../lib/records.js";
+import { openLabelCache } from "../lib/label/cache.js";
+import { labelConcurrently } from "../lib/label/run.js";
+import { createLabeler } from "../lib/label/labelers/index.js";
+import { ruleViolations } from "../lib/label/labelers/rules.js";
+import type { RawDiff } from "../lib/core/records.js";
 import { startFakeAnthropic } from "../test/fakes/anthropic.ts";
 import { rawDiff } from "../test/helpers/labels.js";
 import { tempDir } from "../test/helpers/process.js";

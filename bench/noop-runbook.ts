@@ -7,8 +7,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Checkpoints, writeCheckpoints } from "../lib/checkpoints.js";
-import { computeStatus } from "../lib/pipeline.js";
+import { type Checkpoints, writeCheckpoints } from "../lib/core/checkpoints.js";
+import { computeStatus } from "../lib/core/pipeline.js";
 import { DEFAULT_CONFIG } from "../runbook/00-config.js";
 import { runbook } from "../runbook/run.js";
 

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { statfs } from "node:fs/promises";
 import { promisify } from "node:util";
-import { createOllamaClient, ollamaHost } from "./ollama.js";
-import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "./python.js";
-import { HF_MODULES } from "./trainer-preflight.js";
-import { renderTable, tick } from "./ui.js";
+import { createOllamaClient, ollamaHost } from "./serve/ollama.js";
+import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "./core/python.js";
+import { HF_MODULES } from "./train/preflight.js";
+import { renderTable, tick } from "./core/ui.js";
 
 const run = promisify(execFile);
 

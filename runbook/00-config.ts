@@ -5,9 +5,9 @@
  * to print the resolved configuration: `npx tsx runbook/00-config.ts --config my.json`.
  */
 import { z } from "zod";
-import { type ModelPrice, ModelPriceSchema } from "../lib/claude.js";
-import { isMain } from "../lib/cli.js";
-import { DEFAULT_TYPES } from "../lib/conventional.js";
+import { type ModelPrice, ModelPriceSchema } from "../lib/label/anthropic.js";
+import { isMain } from "../lib/core/cli.js";
+import { DEFAULT_TYPES } from "../lib/conventional/parser.js";
 
 // prefault (not default) so that a section's own defaults are filled in when the user gives none of its keys.
 const section = <T extends z.core.$ZodLooseShape>(shape: T) =>
@@ -243,6 +243,6 @@ export type RepoConfig = z.output<typeof RepoSchema>;
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
 
 if (isMain(import.meta.url)) {
-  const { printResolvedConfig } = await import("../lib/runbook.js");
+  const { printResolvedConfig } = await import("../lib/core/runner.js");
   process.exitCode = await printResolvedConfig(ConfigSchema, process.argv.slice(2));
 }

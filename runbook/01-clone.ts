@@ -3,13 +3,13 @@
  * the benchmark source into tmp/repos/<name>, several at a time; idempotent.
  */
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { CLONE_ACTIONS, type CloneResult, syncRepositories } from "../lib/clone.js";
-import { RunbookError } from "../lib/errors.js";
-import { cloneTarget, redactUrls, runGit } from "../lib/git.js";
-import { allSources, checkSources } from "../lib/sources.js";
-import { chalk, formatDuration } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { CLONE_ACTIONS, type CloneResult, syncRepositories } from "../lib/extract/clone.js";
+import { RunbookError } from "../lib/core/errors.js";
+import { cloneTarget, redactUrls, runGit } from "../lib/extract/git.js";
+import { allSources, checkSources } from "../lib/extract/sources.js";
+import { chalk, formatDuration } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

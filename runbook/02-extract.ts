@@ -4,13 +4,13 @@
  * (benchmark/cases/<name>.jsonl).
  */
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { SKIP_REASON_NAMES } from "../lib/extract-filters.js";
-import { type ExtractJob, type ExtractJobResult, renderExtractSummary, runExtractionJob } from "../lib/extract-jobs.js";
-import { cloneTarget, inspectClone } from "../lib/git.js";
-import { allSources, checkSources, repositoryLabel } from "../lib/sources.js";
-import { chalk } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { SKIP_REASON_NAMES } from "../lib/extract/filters.js";
+import { type ExtractJob, type ExtractJobResult, renderExtractSummary, runExtractionJob } from "../lib/extract/jobs.js";
+import { cloneTarget, inspectClone } from "../lib/extract/git.js";
+import { allSources, checkSources, repositoryLabel } from "../lib/extract/sources.js";
+import { chalk } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -7,16 +7,16 @@
  * only what has no label yet, and retries only what failed.
  */
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { RunbookError } from "../lib/errors.js";
-import { pathExists } from "../lib/files.js";
-import { labelInBatches } from "../lib/label-batch.js";
-import { openLabelCache } from "../lib/label-cache.js";
-import { labelConcurrently, pendingItems, readRawSources, writeLabeledFiles } from "../lib/label-run.js";
-import { LabelSummarySchema, oneLineSummary, renderLabelSummary, summarizeLabeling } from "../lib/label-summary.js";
-import { createLabeler, isClaudeLabeler, priceFor, resolveBackend } from "../lib/labelers/index.js";
-import { createProgressBar } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { RunbookError } from "../lib/core/errors.js";
+import { pathExists } from "../lib/core/files.js";
+import { labelInBatches } from "../lib/label/batch.js";
+import { openLabelCache } from "../lib/label/cache.js";
+import { labelConcurrently, pendingItems, readRawSources, writeLabeledFiles } from "../lib/label/run.js";
+import { LabelSummarySchema, oneLineSummary, renderLabelSummary, summarizeLabeling } from "../lib/label/summary.js";
+import { createLabeler, isClaudeLabeler, priceFor, resolveBackend } from "../lib/label/labelers/index.js";
+import { createProgressBar } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -1,7 +1,7 @@
 /**
  * 04-curate — Curate the training set
  *
- * Every labeled diff goes through the filters of lib/curate-filters.ts (type
+ * Every labeled diff goes through the filters of lib/curate/filters.ts (type
  * map, release, commitlint, rubric, exact / near / same-message duplicates,
  * fit to the token budget, leakage into the benchmark, caps, down-sampling),
  * is split train / validation by a seeded, type-stratified draw, and written
@@ -9,14 +9,14 @@
  */
 import { relative } from "node:path";
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { assertTargetReached, curate } from "../lib/curate.js";
-import { curationStats, renderCurationTables } from "../lib/curate-report.js";
-import { labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/dataset.js";
-import { pathExists } from "../lib/files.js";
-import { TRAINING_INSTRUCTION } from "../lib/prompt.js";
-import { chalk } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { assertTargetReached, curate } from "../lib/curate/pipeline.js";
+import { curationStats, renderCurationTables } from "../lib/curate/report.js";
+import { labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/curate/dataset.js";
+import { pathExists } from "../lib/core/files.js";
+import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
+import { chalk } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

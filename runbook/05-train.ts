@@ -7,10 +7,10 @@
  * a re-run resumes from it. Writes outputs/ (checkpoints, train.log) and joco-lora/.
  */
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { TrainOutputsSchema, summarizeTraining, trainAdapter } from "../lib/trainer.js";
-import { trainingPreconditions } from "../lib/trainer-preflight.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { TrainOutputsSchema, summarizeTraining, trainAdapter } from "../lib/train/launcher.js";
+import { trainingPreconditions } from "../lib/train/preflight.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

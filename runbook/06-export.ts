@@ -10,14 +10,14 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export.js";
-import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export-report.js";
-import { pathExists } from "../lib/files.js";
-import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/prompt.js";
-import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/python.js";
-import { chalk, renderTable } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export/export.js";
+import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export/report.js";
+import { pathExists } from "../lib/core/files.js";
+import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
+import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/core/python.js";
+import { chalk, renderTable } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -7,18 +7,18 @@
  * checks the template Ollama serves and generates for one validation diff.
  */
 import { z } from "zod";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { ExportOutputsSchema } from "../lib/export.js";
-import { RunbookError } from "../lib/errors.js";
-import { digestFiles, firstValidationExample, importPlan, writeModelfile } from "../lib/import-plan.js";
-import { serveSpec } from "../lib/modelfile.js";
-import { createOllamaClient, ollamaHost } from "../lib/ollama.js";
-import { ollamaBaseUrl } from "../lib/ollama-blobs.js";
-import { type ImportRecord, importModel } from "../lib/ollama-import.js";
-import { SmokeResultSchema, checkServedTemplate, installedSize, smokeTest } from "../lib/ollama-smoke.js";
-import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/prompt.js";
-import { type ProgressBar, chalk, createProgressBar, renderTable, tick } from "../lib/ui.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { ExportOutputsSchema } from "../lib/export/export.js";
+import { RunbookError } from "../lib/core/errors.js";
+import { digestFiles, firstValidationExample, importPlan, writeModelfile } from "../lib/serve/import-plan.js";
+import { serveSpec } from "../lib/serve/modelfile.js";
+import { createOllamaClient, ollamaHost } from "../lib/serve/ollama.js";
+import { ollamaBaseUrl } from "../lib/serve/blobs.js";
+import { type ImportRecord, importModel } from "../lib/serve/import.js";
+import { SmokeResultSchema, checkServedTemplate, installedSize, smokeTest } from "../lib/serve/smoke.js";
+import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
+import { type ProgressBar, chalk, createProgressBar, renderTable, tick } from "../lib/core/ui.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -18,13 +18,13 @@ import {
   fitCaseDiffs,
   loadCases,
   runWithProgress,
-} from "../lib/benchmark.js";
-import { renderBenchmarkReport, renderSavedComparison } from "../lib/benchmark-report.js";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { RunbookError, UsageError } from "../lib/errors.js";
-import { pathExists } from "../lib/files.js";
-import { createReferenceGenerator } from "../lib/generators/reference.js";
+} from "../lib/benchmark/benchmark.js";
+import { renderBenchmarkReport, renderSavedComparison } from "../lib/benchmark/report.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { RunbookError, UsageError } from "../lib/core/errors.js";
+import { pathExists } from "../lib/core/files.js";
+import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -7,14 +7,14 @@
  * earlier entries are never rewritten.
  */
 import { z } from "zod";
-import { BenchmarkOutputsSchema } from "../lib/benchmark.js";
-import { renderBenchmarkMarkdown } from "../lib/benchmark-report.js";
-import { defineCell } from "../lib/cell.js";
-import { isMain } from "../lib/cli.js";
-import { RunbookError } from "../lib/errors.js";
-import { appendExperimentEntry, renderExperimentEntry } from "../lib/experiment-log.js";
-import { readDatasetStats, readModelFile, readTrainingFigures } from "../lib/experiment-sources.js";
-import { loadRun } from "../lib/runs.js";
+import { BenchmarkOutputsSchema } from "../lib/benchmark/benchmark.js";
+import { renderBenchmarkMarkdown } from "../lib/benchmark/report.js";
+import { defineCell } from "../lib/core/cell.js";
+import { isMain } from "../lib/core/cli.js";
+import { RunbookError } from "../lib/core/errors.js";
+import { appendExperimentEntry, renderExperimentEntry } from "../lib/log/experiment.js";
+import { readDatasetStats, readModelFile, readTrainingFigures } from "../lib/log/sources.js";
+import { loadRun } from "../lib/benchmark/runs.js";
 import type { Config } from "./00-config.js";
 import { runCellScript } from "./run.js";
 

@@ -2,9 +2,9 @@
  * The runbook: every cell in order. `npm run runbook` runs what is pending or
  * stale, `status` shows the state table, `doctor` checks the machine.
  */
-import { isMain } from "../lib/cli.js";
+import { isMain } from "../lib/core/cli.js";
 import { printDoctor, runDoctorChecks } from "../lib/doctor.js";
-import { type Runbook, runCellMain, runbookMain } from "../lib/runbook.js";
+import { type Runbook, runCellMain, runbookMain } from "../lib/core/runner.js";
 import { ConfigSchema } from "./00-config.js";
 import clone from "./01-clone.js";
 import extract from "./02-extract.js";

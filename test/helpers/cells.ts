@@ -1,5 +1,5 @@
-import type { AnyCell } from "../../lib/cell.js";
-import { executeCell } from "../../lib/executor.js";
+import type { AnyCell } from "../../lib/core/cell.js";
+import { executeCell } from "../../lib/core/executor.js";
 
 /** Runs a cell the way the runbook does (preconditions, checkpoints.json), in-process. */
 export async function runCell(cell: AnyCell, root: string, config: unknown, options: Record<string, unknown> = {}, force = false) {

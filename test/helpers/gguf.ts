@@ -1,5 +1,5 @@
 // Writes small GGUF files byte by byte from the spec (docs/gguf.md in ggml),
-// independently of lib/gguf.ts, so that the parser is checked against the format
+// independently of lib/export/gguf.ts, so that the parser is checked against the format
 // and not against itself.
 import { writeFile } from "node:fs/promises";
 

@@ -1,6 +1,6 @@
 /** Synthetic but realistic diffs and labeled records for the curation tests: seeded, so every run builds the same ones. */
-import { createRng } from "../../lib/split.js";
-import type { Case, Labeled } from "../../lib/records.js";
+import { createRng } from "../../lib/curate/split.js";
+import type { Case, Labeled } from "../../lib/core/records.js";
 
 const WORDS = (
   "alpha beta gamma delta render props state effect router cache token parser buffer stream client server " +

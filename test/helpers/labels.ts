@@ -1,7 +1,7 @@
 // Raw diffs and fake-Anthropic answers for the labeling tests. Each diff
 // carries a marker, so the fake (and the test) can tell which diff a request is for.
 import type { MessagesRequest } from "../fakes/anthropic.ts";
-import type { RawDiff } from "../../lib/records.js";
+import type { RawDiff } from "../../lib/core/records.js";
 
 export function rawDiff(n: number, overrides: Partial<RawDiff> = {}): RawDiff {
   return {

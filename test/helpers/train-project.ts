@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CheckpointsSchema } from "../../lib/checkpoints.js";
+import { CheckpointsSchema } from "../../lib/core/checkpoints.js";
 import { REPO_ROOT, runTsx, startTsx, tempDir } from "./process.js";
 
 export const TRAIN_CELL = join(REPO_ROOT, "runbook/05-train.ts");

@@ -1,0 +1,83 @@
+/**
+ * Ollama backend. The fine-tuned model gets its training prompt through
+ * /api/generate with `raw: true`; a baseline gets the instruction through
+ * /api/chat and its own chat template. Structured mode adds `format` (a JSON
+ * schema) and renders the answer into a message.
+ */
+import { createOllamaClient } from "../../serve/ollama.js";
+import { RunbookError, errorMessage } from "../../core/errors.js";
+import { type PromptStyle, chatPrompt, promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
+import { type GenerationMode, type Generator, failedGeneration } from "./types.js";
+
+/** Ollama names without a tag mean `:latest`. */
+export const sameOllamaModel = (a: string, b: string) => withTag(a) === withTag(b);
+const withTag = (name: string) => (name.includes(":") ? name : `${name}:latest`);
+
+export interface OllamaGeneratorSettings {
+  host: string;
+  model: string;
+  mode: GenerationMode;
+  prompt: PromptStyle;
+  types: string[];
+  temperature: number;
+  topP: number;
+  numPredict: number;
+  seed: number;
+  numCtx: number;
+}
+
+/** Fails with the list of installed models when `model` is not one of them. */
+export async function createOllamaGenerator(settings: OllamaGeneratorSettings): Promise<Generator> {
+  const client = await createOllamaClient(settings.host);
+  const { models } = await client.list();
+  const installed = models.find((m) => sameOllamaModel(m.name, settings.model));
+  if (!installed) {
+    throw new RunbookError(`model ${settings.model} is not installed in Ollama at ${settings.host}`, `ollama pull ${settings.model} (or, for joco, npx tsx runbook/07-import.ts)`);
+  }
+
+  const options = {
+    temperature: settings.temperature,
+    top_p: settings.topP,
+    num_predict: settings.numPredict,
+    seed: settings.seed,
+    num_ctx: settings.numCtx,
+  };
+  const format = settings.mode === "structured" ? structuredJsonSchema(settings.types) : undefined;
+
+  const ask = async (diff: string) => {
+    if (settings.prompt === "training") {
+      const reply = await client.generate({ model: settings.model, prompt: trainingPrompt(diff), raw: true, stream: false, format, options });
+      return { text: reply.response ?? "", evalCount: reply.eval_count, evalDuration: reply.eval_duration };
+    }
+    const messages = [{ role: "user", content: chatPrompt(diff, settings.mode) }];
+    const reply = await client.chat({ model: settings.model, messages, stream: false, format, options });
+    return { text: reply.message.content, evalCount: reply.eval_count, evalDuration: reply.eval_duration };
+  };
+
+  return {
+    backend: "ollama",
+    model: settings.model,
+    mode: settings.mode,
+    promptVersion: promptVersion(settings.prompt, settings.mode),
+    params: { ...options, prompt: settings.prompt, digest: installed.digest },
+    async generate(item) {
+      const started = performance.now();
+      try {
+        const { text, evalCount, evalDuration } = await ask(item.diff);
+        const latencyMs = performance.now() - started;
+        const structured = settings.mode === "structured";
+        return {
+          output: structured ? renderStructuredAnswer(text, settings.types) : text,
+          rawOutput: structured ? text : null,
+          error: null,
+          latencyMs,
+          outputTokens: evalCount ?? null,
+          // Ollama's own count and timing of the generated tokens: the model's speed, not the HTTP round trip.
+          tokensPerSecond: evalCount && evalDuration ? evalCount / (evalDuration / 1e9) : null,
+        };
+      } catch (error) {
+        return failedGeneration(errorMessage(error));
+      }
+    },
+  };
+}

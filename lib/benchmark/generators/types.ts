@@ -1,0 +1,32 @@
+/**
+ * The one interface every benchmark backend implements: a case in, a
+ * generation out. A new backend (an OpenAI-compatible server) is one more file.
+ */
+import type { Generation } from "../metrics.js";
+import type { Case } from "../../core/records.js";
+
+export type { Generation } from "../metrics.js";
+
+export type GenerationMode = "free" | "structured";
+
+export interface Generator {
+  backend: "ollama" | "claude" | "reference";
+  model: string;
+  mode: GenerationMode;
+  /** Which prompt template, at which version: recorded in the run and part of its id. */
+  promptVersion: string;
+  /** Everything else that shapes the output (sampling settings, the model's digest): recorded and part of the run id. */
+  params: Record<string, unknown>;
+  /** Never throws for a failed request: that is a generation with `error` set, a miss in the tally. */
+  generate(item: Case, signal: AbortSignal): Promise<Generation>;
+}
+
+/** A failed request: a miss in every rate, and no latency (a fast error would flatter the percentiles). */
+export const failedGeneration = (error: string): Generation => ({
+  output: "",
+  rawOutput: null,
+  error,
+  latencyMs: null,
+  outputTokens: null,
+  tokensPerSecond: null,
+});
