@@ -5,7 +5,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Candidate } from "./pipeline.js";
+import type { Candidate } from "./candidate.js";
 import type { CurationStats } from "./report.js";
 import { writeFileAtomic } from "../core/files.js";
 import { readJsonl, writeJsonlAtomic } from "../core/jsonl.js";

@@ -4,7 +4,7 @@
  */
 import { capPerGroup, sampleStratified } from "./balance.js";
 import { isReleaseCommit, lintCommitMessage } from "../conventional/parser.js";
-import type { Candidate, CurationFilter, CurationSettings, Dropped, FilterResult } from "./pipeline.js";
+import type { Candidate, CurationFilter, CurationSettings, Dropped, FilterResult } from "./candidate.js";
 import { createSimilarityIndex, jaccard } from "./dedupe.js";
 import { assertNoLeakage } from "./leakage.js";
 import { RUBRIC_POINTS, type RubricRule, rubricScore } from "../conventional/rubric.js";

@@ -3,7 +3,7 @@
  * rendered as tables: counts per type and per repository after each filter,
  * why examples were dropped, the split, lengths and token estimates.
  */
-import type { Candidate, CurationResult, CurationSettings } from "./pipeline.js";
+import type { Candidate, CurationResult, CurationSettings } from "./candidate.js";
 import { groupBy } from "./split.js";
 import { SAFETY_MARGIN_TOKENS, TOKEN_ESTIMATE_METHOD } from "./tokens.js";
 import { renderTable } from "../core/ui.js";

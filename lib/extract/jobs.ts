@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import { openAtomicJsonl } from "../core/atomic-jsonl.js";
 import { SKIP_REASON_NAMES, type SkipReason } from "./filters.js";
-import { type ExtractSettings, type ExtractTally, extractRepository } from "./repository.js";
+import { type ExtractTally, extractRepository } from "./repository.js";
+import type { ExtractSettings } from "./settings.js";
 import { pathExists } from "../core/files.js";
 import { runGit } from "./git.js";
 import { createProgressBar, renderTable } from "../core/ui.js";

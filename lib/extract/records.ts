@@ -5,7 +5,7 @@
 import { type ParsedDiff, parseDiff, truncateParsedDiff } from "./diff.js";
 import { type StatEntry, renderStatBlock } from "./diff-stat.js";
 import { type SkipReason, classifyDiffFile, findSecret, isVersionBumpOnly, reasonForKinds } from "./filters.js";
-import type { ChunkEntry, ExtractSettings } from "./repository.js";
+import type { ChunkEntry, ExtractSettings } from "./settings.js";
 import type { CommitEntry } from "./history.js";
 import type { Case, DiffStats, RawDiff } from "../core/records.js";
 

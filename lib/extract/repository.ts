@@ -6,34 +6,15 @@
 import { InterruptedError } from "../core/errors.js";
 import { SKIP_REASON_NAMES, type SkipReason, classifyPath, isBotAuthor, reasonForKinds } from "./filters.js";
 import { type ExtractedRecord, judgePatch } from "./records.js";
+import type { ChunkEntry, ExtractSettings, SkipStage } from "./settings.js";
 import { shallowBoundary } from "./git.js";
 import { type CommitEntry, blobSizes, listCommits, streamPatches } from "./history.js";
-
-export interface ExtractSettings {
-  /** The folder name under tmp/repos; the prefix of every id. */
-  name: string;
-  /** What records call the repository (`owner/repo` where the URL says so). */
-  repository: string;
-  /** Training diffs keep any message; benchmark cases need a Conventional Commit. */
-  role: "train" | "benchmark";
-  max: number;
-  diffBudgetChars: number;
-  maxChangedLines: number;
-  maxFiles: number;
-  maxBlobBytes: number;
-  types: string[];
-}
 
 export interface ExtractTally {
   scanned: number;
   kept: number;
   skipped: Record<SkipReason, number>;
 }
-
-export type { ExtractedRecord } from "./records.js";
-
-/** Where a commit was judged: from the listing (message, author, paths), from blob sizes, or from its patch. */
-export type SkipStage = "listing" | "sizes" | "patch";
 
 interface Hooks {
   write: (record: ExtractedRecord) => Promise<void>;
@@ -75,14 +56,6 @@ export async function extractRepository(dir: string, settings: ExtractSettings, 
     await chunks.return(undefined).catch(() => {});
   }
   return tally;
-}
-
-export interface ChunkEntry {
-  commit: CommitEntry;
-  reason?: SkipReason;
-  stage?: SkipStage;
-  /** Benchmark role: the message as a case expects it (squash reference and trailers stripped). */
-  expectedMessage?: string;
 }
 
 interface Chunk {

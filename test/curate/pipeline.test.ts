@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CurationSettings, TargetNotReachedError, assertTargetReached, curate } from "../../lib/curate/pipeline.js";
+import type { CurationSettings } from "../../lib/curate/candidate.js";
+import { TargetNotReachedError, assertTargetReached, curate } from "../../lib/curate/pipeline.js";
 import { curationStats, renderCurationTables } from "../../lib/curate/report.js";
 import { LeakageError } from "../../lib/curate/leakage.js";
 import { pathExists } from "../../lib/core/files.js";
