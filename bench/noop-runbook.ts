@@ -18,7 +18,7 @@ const tsx = join(repo, "node_modules/.bin/tsx");
 const dir = await mkdtemp(join(tmpdir(), "joco-noop-"));
 
 // Mark every cell done with the fingerprint it would have now, one after another so upstream fingerprints chain.
-const { cells } = runbook();
+const { cells } = runbook;
 const checkpoints: Checkpoints = { version: 1, cells: {} };
 for (const [i, cell] of cells.entries()) {
   const row = computeStatus(cells, DEFAULT_CONFIG, checkpoints)[i];

@@ -5,13 +5,13 @@
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { CLONE_ACTIONS, type CloneResult, syncRepositories } from "../lib/extract/clone.js";
 import { RunbookError } from "../lib/core/errors.js";
 import { cloneTarget, redactUrls, runGit } from "../lib/extract/git.js";
 import { allSources, checkSources } from "../lib/extract/sources.js";
 import { chalk, formatDuration } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
 
 const cell = defineCell({
   id: "01-clone",
@@ -91,4 +91,4 @@ function progressLine(r: CloneResult): string {
 }
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

@@ -6,13 +6,14 @@
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { SKIP_REASON_NAMES } from "../lib/extract/filters.js";
 import { type ExtractJob, type ExtractJobResult, renderExtractSummary, runExtractionJob } from "../lib/extract/jobs.js";
 import { cloneTarget, inspectClone } from "../lib/extract/git.js";
 import { allSources, checkSources, repositoryLabel } from "../lib/extract/sources.js";
 import { chalk } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import cloneCell from "./01-clone.js";
 
 type Options = { max?: number };
 
@@ -50,7 +51,7 @@ const cell = defineCell({
   id: "02-extract",
   title: "Extract diffs and benchmark cases",
   version: 1,
-  dependsOn: ["01-clone"],
+  dependsOn: [cloneCell],
   options: z.object({
     max: z.int().positive().optional().describe("commits per training repository (overrides repos[].max and extract.maxPerRepo)"),
   }),
@@ -100,4 +101,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { labelInBatches } from "../lib/label/batch.js";
@@ -17,8 +18,8 @@ import { labelConcurrently, pendingItems, readRawSources, writeLabeledFiles } fr
 import { LabelSummarySchema, oneLineSummary, renderLabelSummary, summarizeLabeling } from "../lib/label/summary.js";
 import { createLabeler, isClaudeLabeler, priceFor, resolveBackend } from "../lib/label/labelers/index.js";
 import { createProgressBar } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import extractCell from "./02-extract.js";
 
 const Options = z.object({
   backend: z.enum(["auto", "claude", "original"]).optional().describe("overrides labeling.backend"),
@@ -30,7 +31,7 @@ const cell = defineCell({
   id: "03-label",
   title: "Label diffs (Claude or original messages)",
   version: 1,
-  dependsOn: ["02-extract"],
+  dependsOn: [extractCell],
   options: Options,
   // What changes a label; concurrency, retries and --batch only change how fast or how cheaply it comes.
   reads: (config: Config, options) => ({
@@ -108,4 +109,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

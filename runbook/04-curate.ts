@@ -11,20 +11,21 @@ import { relative } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { assertTargetReached, curate } from "../lib/curate/pipeline.js";
 import { curationStats, renderCurationTables } from "../lib/curate/report.js";
 import { labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/curate/dataset.js";
 import { pathExists } from "../lib/core/files.js";
 import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { chalk } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import labelCell from "./03-label.js";
 
 const cell = defineCell({
   id: "04-curate",
   title: "Curate the training set",
   version: 1,
-  dependsOn: ["03-label"],
+  dependsOn: [labelCell],
   options: z.object({}),
   reads: (config: Config) => ({
     curation: config.curation,
@@ -91,4 +92,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

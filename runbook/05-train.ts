@@ -9,16 +9,17 @@
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { TrainOutputsSchema, summarizeTraining, trainAdapter } from "../lib/train/launcher.js";
 import { trainingPreconditions } from "../lib/train/preflight.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import curateCell from "./04-curate.js";
 
 const cell = defineCell({
   id: "05-train",
   title: "Fine-tune with LoRA",
   version: 1,
-  dependsOn: ["04-curate"],
+  dependsOn: [curateCell],
   options: z.object({
     resume: z.boolean().default(true).describe("resume from the last trainer checkpoint in outputs/ (when config and dataset are unchanged)"),
     allowCpu: z.boolean().default(false).describe("train on the CPU when there is no CUDA or Apple GPU (hours for a 1.5B model)"),
@@ -36,4 +37,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

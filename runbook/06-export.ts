@@ -12,14 +12,15 @@ import { relative } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export/export.js";
 import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export/report.js";
 import { pathExists } from "../lib/core/files.js";
 import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/core/python.js";
 import { chalk, renderTable } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import trainCell from "./05-train.js";
 
 const MERGE_MODULES = ["torch", "transformers", "peft"];
 
@@ -27,7 +28,7 @@ const cell = defineCell({
   id: "06-export",
   title: "Export GGUF",
   version: 1,
-  dependsOn: ["05-train"],
+  dependsOn: [trainCell],
   options: z.object({
     quantization: z.enum(["q4_k_m", "q5_k_m", "q8_0", "f16"]).optional().describe("overrides export.quantization"),
     route: z.enum(["auto", ...ExportRouteSchema.options]).optional().describe("overrides export.route"),
@@ -112,4 +113,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { ExportOutputsSchema } from "../lib/export/export.js";
 import { RunbookError } from "../lib/core/errors.js";
 import { digestFiles, firstValidationExample, importPlan, writeModelfile } from "../lib/serve/import-plan.js";
@@ -19,14 +20,14 @@ import { type ImportRecord, importModel } from "../lib/serve/import.js";
 import { SmokeResultSchema, checkServedTemplate, installedSize, smokeTest } from "../lib/serve/smoke.js";
 import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { type ProgressBar, chalk, createProgressBar, renderTable, tick } from "../lib/core/ui.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import exportGgufCell from "./06-export.js";
 
 const cell = defineCell({
   id: "07-import",
   title: "Import into Ollama",
   version: 1,
-  dependsOn: ["06-export"],
+  dependsOn: [exportGgufCell],
   options: z.object({
     createWith: z.enum(["api", "cli"]).optional().describe("overrides ollama.createWith"),
     smoke: z.boolean().default(true).describe("generate for one validation diff after creating"),
@@ -113,4 +114,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

@@ -22,11 +22,13 @@ import {
 import { renderBenchmarkReport, renderSavedComparison } from "../lib/benchmark/report.js";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError, UsageError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import extractCell from "./02-extract.js";
+import importOllamaCell from "./07-import.js";
 
 const settingsOf = (config: Config): BenchmarkSettings => ({
   ...config.benchmark,
@@ -51,7 +53,7 @@ const cell = defineCell({
   id: "08-benchmark",
   title: "Benchmark before/after",
   version: 1,
-  dependsOn: ["02-extract", "07-import"],
+  dependsOn: [extractCell, importOllamaCell],
   requires: [],
   options,
   reads: (config: Config, opts: z.output<typeof options>) => ({
@@ -124,4 +126,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

@@ -11,12 +11,13 @@ import { BenchmarkOutputsSchema } from "../lib/benchmark/benchmark.js";
 import { renderBenchmarkMarkdown } from "../lib/benchmark/report.js";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
+import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError } from "../lib/core/errors.js";
 import { appendExperimentEntry, renderExperimentEntry } from "../lib/log/experiment.js";
 import { readDatasetStats, readModelFile, readTrainingFigures } from "../lib/log/sources.js";
 import { loadRun } from "../lib/benchmark/runs.js";
-import type { Config } from "./00-config.js";
-import { runCellScript } from "./run.js";
+import { ConfigSchema, type Config } from "./00-config.js";
+import benchmarkCell from "./08-benchmark.js";
 
 const configRows = (config: Config): Array<[string, string]> => {
   const { training: t, export: e } = config;
@@ -36,7 +37,7 @@ const cell = defineCell({
   id: "09-log",
   title: "Append to the experiment log",
   version: 1,
-  dependsOn: ["08-benchmark"],
+  dependsOn: [benchmarkCell],
   options: z.object({
     title: z.string().optional().describe("entry title (default log.title, else the models compared)"),
     hypothesis: z.string().optional().describe("what this experiment tests (default log.hypothesis)"),
@@ -71,4 +72,4 @@ const cell = defineCell({
 });
 
 export default cell;
-if (isMain(import.meta.url)) await runCellScript(cell.id);
+if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

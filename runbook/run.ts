@@ -4,7 +4,7 @@
  */
 import { isMain } from "../lib/core/cli.js";
 import { printDoctor, runDoctorChecks } from "../lib/doctor.js";
-import { type Runbook, runCellMain, runbookMain } from "../lib/core/runner.js";
+import { type Runbook, runbookMain } from "../lib/core/runner.js";
 import { ConfigSchema } from "./00-config.js";
 import clone from "./01-clone.js";
 import extract from "./02-extract.js";
@@ -16,19 +16,10 @@ import importOllama from "./07-import.js";
 import benchmark from "./08-benchmark.js";
 import log from "./09-log.js";
 
-// A function, not a constant: a cell file run on its own imports this module
-// before its own definition exists (an import cycle), and calls it afterwards.
-export function runbook(): Runbook {
-  return {
-    cells: [clone, extract, label, curate, train, exportGguf, importOllama, benchmark, log],
-    configSchema: ConfigSchema,
-    doctor: async (root) => printDoctor(await runDoctorChecks(root)),
-  };
-}
+export const runbook: Runbook = {
+  cells: [clone, extract, label, curate, train, exportGguf, importOllama, benchmark, log],
+  configSchema: ConfigSchema,
+  doctor: async (root) => printDoctor(await runDoctorChecks(root)),
+};
 
-/** The tail of every runbook/NN-*.ts: run that cell when the file is the script. */
-export async function runCellScript(cellId: string): Promise<void> {
-  process.exitCode = await runCellMain(runbook(), cellId, process.argv.slice(2));
-}
-
-if (isMain(import.meta.url)) process.exitCode = await runbookMain(runbook(), process.argv.slice(2));
+if (isMain(import.meta.url)) process.exitCode = await runbookMain(runbook, process.argv.slice(2));

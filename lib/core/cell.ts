@@ -43,8 +43,8 @@ export interface CellDefinition<TConfig, TOptions extends z.ZodObject, TOutputs 
   title: string;
   /** Bump when the cell's logic changes what it writes: done runs become stale. */
   version: number;
-  /** Upstream cells: their fingerprints enter this one's, so re-running them makes it stale. */
-  dependsOn: string[];
+  /** Upstream cells: their fingerprints enter this one's, so re-running them makes it stale. Imported, not named, so a cell run on its own knows its upstream. */
+  dependsOn: readonly AnyCell[];
   /** Upstream cells that must be done before it starts (default: all of dependsOn). */
   requires?: string[];
   options: TOptions;

@@ -120,7 +120,7 @@ async function checkPreconditions(
   records: Record<string, CellRecord>,
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
-  for (const dep of cell.requires ?? cell.dependsOn) {
+  for (const dep of cell.requires ?? cell.dependsOn.map((d) => d.id)) {
     const status = records[dep]?.status ?? "pending";
     if (status !== "done") {
       problems.push({ name: `${dep} done`, detail: `it is ${status}`, hint: `Run \`npx tsx runbook/${dep}.ts\` first.` });

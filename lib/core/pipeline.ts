@@ -23,7 +23,7 @@ export interface CellStatusRow {
 /** What the cell's fingerprint would be if it ran now, given its upstream cells' recorded fingerprints. */
 export function currentInputs(cell: AnyCell, config: unknown, checkpoints: Checkpoints, options: unknown): CellInputs {
   const upstream: Record<string, string> = {};
-  for (const dep of cell.dependsOn) upstream[dep] = checkpoints.cells[dep]?.fingerprint ?? "none";
+  for (const { id } of cell.dependsOn) upstream[id] = checkpoints.cells[id]?.fingerprint ?? "none";
   return { version: cell.version, reads: toJson(cell.reads(config, options)), upstream };
 }
 
@@ -61,9 +61,9 @@ function stateOf(
     return { state: record.status, reasons: [record.error ?? record.status] };
   }
   const reasons: string[] = [];
-  for (const dep of cell.dependsOn) {
-    const upstream = upstreamRows.get(dep);
-    if (upstream && upstream.state !== "done") reasons.push(`upstream ${dep} is ${upstream.state}`);
+  for (const { id } of cell.dependsOn) {
+    const upstream = upstreamRows.get(id);
+    if (upstream && upstream.state !== "done") reasons.push(`upstream ${id} is ${upstream.state}`);
   }
   if (record.fingerprint !== fingerprint) reasons.push(...explainChange(record.inputs, inputs));
   return reasons.length ? { state: "stale", reasons } : { state: "done", reasons: [] };

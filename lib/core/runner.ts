@@ -44,6 +44,23 @@ function cellIdOf(runbook: Runbook, given: string): string {
   return match.id;
 }
 
+/** The cell and every cell upstream of it, in id order: the runbook of a cell file run on its own. */
+export function cellsUpTo(cell: AnyCell): AnyCell[] {
+  const found = new Map<string, AnyCell>();
+  const visit = (c: AnyCell) => {
+    if (found.has(c.id)) return;
+    found.set(c.id, c);
+    c.dependsOn.forEach(visit);
+  };
+  visit(cell);
+  return [...found.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The tail of every runbook/NN-*.ts: run that cell (its upstream known through `dependsOn`) when the file is the script. */
+export async function runCellScript(cell: AnyCell, configSchema: z.ZodType): Promise<void> {
+  process.exitCode = await runCellMain({ cells: cellsUpTo(cell), configSchema }, cell.id, process.argv.slice(2));
+}
+
 /** `npx tsx runbook/NN-name.ts [options]`: this cell, or `--from MM` … this cell. */
 export function runCellMain(runbook: Runbook, cellId: string, argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -172,7 +189,7 @@ function cellHelp(cell: AnyCell): string {
     `Usage: npx tsx runbook/${cell.id}.ts [options]`,
     ...(subcommands.length ? ["", "Commands:", ...subcommands] : []),
     "",
-    `Needs: ${[...cell.dependsOn.map((d) => `${d} done`), ...cell.preconditions.map((p) => p.name)].join("; ") || "nothing"}`,
+    `Needs: ${[...cell.dependsOn.map((d) => `${d.id} done`), ...cell.preconditions.map((p) => p.name)].join("; ") || "nothing"}`,
     ...(options.length ? ["", "Options:", ...options] : []),
     "",
     "Runbook options:",

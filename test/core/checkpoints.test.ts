@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { changedPaths, emptyCheckpoints, fingerprintOf, stableStringify } from "../../lib/core/checkpoints.js";
-import { defineCell } from "../../lib/core/cell.js";
+import { type AnyCell, defineCell } from "../../lib/core/cell.js";
 import { computeStatus, planRun } from "../../lib/core/pipeline.js";
 import { z } from "zod";
 
-const cell = (id: string, dependsOn: string[], key: "a" | "b") =>
+const cell = (id: string, dependsOn: AnyCell[], key: "a" | "b") =>
   defineCell({
     id,
     title: id,
@@ -42,7 +42,9 @@ describe("fingerprints and staleness", () => {
   });
 
   it("propagates staleness downstream and plans only what must run", () => {
-    const cells = [cell("01-a", [], "a"), cell("02-b", ["01-a"], "b"), cell("03-c", ["02-b"], "b")];
+    const a = cell("01-a", [], "a");
+    const b = cell("02-b", [a], "b");
+    const cells = [a, b, cell("03-c", [b], "b")];
     const checkpoints = emptyCheckpoints();
     const config = { a: 1, b: 1 };
     for (const [i, cell] of cells.entries()) {
