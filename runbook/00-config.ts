@@ -8,10 +8,9 @@ import { z } from "zod";
 import { type ModelPrice, ModelPriceSchema } from "../lib/label/anthropic.js";
 import { isMain } from "../lib/core/cli.js";
 import { DEFAULT_TYPES } from "../lib/conventional/parser.js";
+import { section } from "../lib/core/config.js";
+import { TrainingSchema } from "../lib/train/settings.js";
 
-// prefault (not default) so that a section's own defaults are filled in when the user gives none of its keys.
-const section = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.strictObject(shape).prefault({} as z.input<z.ZodObject<T, z.core.$strict>>);
 const positiveInt = z.int().positive();
 const repoName = z
   .string()
@@ -147,38 +146,7 @@ export const ConfigSchema = z.strictObject({
     /** Also write train.chat.jsonl / validation.chat.jsonl (`messages`: system, user, assistant) for chat trainers. */
     chatFormat: z.boolean().default(false),
   }),
-  training: section({
-    baseModel: z.string().default("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit"),
-    /** auto: Unsloth when it is installed and CUDA is there, else transformers + peft ("hf": CUDA, Apple MPS or CPU). */
-    backend: z.enum(["auto", "unsloth", "hf"]).default("auto"),
-    maxSeqLength: positiveInt.default(2048),
-    loadIn4bit: z.boolean().default(true),
-    lora: section({
-      r: positiveInt.default(16),
-      alpha: positiveInt.default(32),
-      dropout: z.number().min(0).lt(1).default(0.05),
-      targetModules: z
-        .array(z.string())
-        .min(1)
-        .default(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]),
-    }),
-    batchSize: positiveInt.default(1),
-    gradientAccumulationSteps: positiveInt.default(4),
-    warmupSteps: z.int().min(0).default(10),
-    epochs: z.number().positive().default(3),
-    learningRate: z.number().positive().default(2e-4),
-    loggingSteps: positiveInt.default(10),
-    saveSteps: positiveInt.default(50),
-    /** Evaluate on validation.jsonl every N optimizer steps (and once at the end). */
-    evalSteps: positiveInt.default(50),
-    /** Trainer checkpoints kept in outputs/ (older ones are deleted as new ones are saved). */
-    saveTotalLimit: positiveInt.default(3),
-    /** 0 trains for `epochs`; N > 0 stops after N optimizer steps (a quick trial run). */
-    maxSteps: z.int().min(0).default(0),
-    /** Recompute activations in the backward pass: much less memory for ~20% more time. */
-    gradientCheckpointing: z.boolean().default(true),
-    seed: z.int().default(3407),
-  }),
+  training: TrainingSchema,
   export: section({
     quantization: z.enum(["q4_k_m", "q5_k_m", "q8_0", "f16"]).default("q4_k_m"),
     /**

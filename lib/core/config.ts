@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { z } from "zod";
+import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { pathExists } from "./files.js";
 
@@ -65,3 +65,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
   return `${path || "(root)"}: ${issue.message.replace(/^Invalid input: /, "")}`;
 }
+
+/** A config section whose own defaults fill in when the user gives none of its keys (prefault, not default). */
+export const section = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.strictObject(shape).prefault({} as z.input<z.ZodObject<T, z.core.$strict>>);

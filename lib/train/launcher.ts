@@ -16,7 +16,7 @@ import { pathExists, writeFileAtomic } from "../core/files.js";
 import { pythonInterpreter } from "../core/python.js";
 import { type TrainerOutcome, runTrainerProcess } from "./process.js";
 import { formatDuration } from "../core/ui.js";
-import type { Config } from "../../runbook/00-config.js";
+import type { TrainingConfig } from "./settings.js";
 
 export const TRAINER_CONFIG_FILE = "joco-train.json";
 export const TRAINER_LOG_FILE = "train.log";
@@ -50,7 +50,7 @@ async function sha256Of(files: string[]): Promise<string> {
 }
 
 /** What train.py reads (python/train_config.py): the training section as it is, plus the paths. */
-export async function buildTrainerConfig(config: Config, root: string) {
+export async function buildTrainerConfig(config: TrainingConfig, root: string) {
   const trainFile = join(config.paths.dataset, "train.jsonl");
   const validationFile = join(config.paths.dataset, "validation.jsonl");
   return {
@@ -117,7 +117,7 @@ function describePlan(plan: ResumePlan, root: string): string {
 
 const relativeTo = (root: string, path: string) => (path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path);
 
-type TrainContext = CellContext<Config, { resume: boolean }>;
+type TrainContext = CellContext<TrainingConfig, { resume: boolean }>;
 
 export async function trainAdapter(ctx: TrainContext): Promise<TrainOutputs> {
   const outputsDir = ctx.path(ctx.config.paths.outputs);

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Precondition } from "../core/cell.js";
 import { type PythonInfo, isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../core/python.js";
-import type { Config } from "../../runbook/00-config.js";
+import type { TrainingConfig } from "./settings.js";
 
 const run = promisify(execFile);
 const PYTHON_DIR = resolve(import.meta.dirname, "../../python");
@@ -22,7 +22,7 @@ const GB = 1024 ** 3;
 export const HF_MODULES = ["torch", "transformers", "peft", "accelerate"];
 export const UNSLOTH_MODULES = [...HF_MODULES, "unsloth", "trl", "datasets", "bitsandbytes"];
 
-export const requiredModules = (backend: Config["training"]["backend"]) => (backend === "unsloth" ? UNSLOTH_MODULES : HF_MODULES);
+export const requiredModules = (backend: TrainingConfig["training"]["backend"]) => (backend === "unsloth" ? UNSLOTH_MODULES : HF_MODULES);
 
 const AcceleratorSchema = z.object({
   torch: z.string().nullable(),
@@ -84,7 +84,7 @@ function requirementsFile(): string {
 
 type Options = { allowCpu: boolean };
 
-export function trainingPreconditions(): Precondition<Config, Options>[] {
+export function trainingPreconditions(): Precondition<TrainingConfig, Options>[] {
   const python = pythonInterpreter();
   return [
     {
