@@ -186,6 +186,10 @@ export const ConfigSchema = z.strictObject({
       .default({ name: "angular", url: github("angular/angular") }),
     baseline: z.string().default("llama3.2:1b"),
     model: z.string().default("joco"),
+    /** ollama: models served by Ollama; llama-cpp: GGUF files through the embedded llama.cpp (no server). */
+    backend: z.enum(["ollama", "llama-cpp"]).default("ollama"),
+    /** For the llama-cpp backend: the baseline's GGUF (none: no baseline run) and the fine-tuned one (default: the file 06 wrote). */
+    gguf: section({ baseline: z.string().optional(), model: z.string().optional() }),
     /** Cases extracted from the source by 02: its newest commits with a Conventional Commit message. */
     maxCases: positiveInt.default(100),
     mode: z.enum(["free", "structured"]).default("free"),

@@ -26,24 +26,37 @@ import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError, UsageError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
+import { ExportOutputsSchema } from "../lib/export/export.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
 
-const settingsOf = (config: Config): BenchmarkSettings => ({
+const settingsOf = (config: Config, exportedGguf?: string): BenchmarkSettings => ({
   ...config.benchmark,
   servedModel: config.ollama.model,
   types: config.conventional.types,
   temperature: config.ollama.temperature,
   topP: config.ollama.topP,
   numCtx: config.ollama.numCtx,
+  stop: config.ollama.stop,
+  baselineGguf: config.benchmark.gguf.baseline,
+  modelGguf: config.benchmark.gguf.model ?? exportedGguf,
 });
+
+/** The GGUF 06 wrote, when it wrote one. */
+const exportedGguf = (upstream: unknown) => {
+  const exported = ExportOutputsSchema.safeParse(upstream);
+  return exported.success && exported.data.format === "gguf" ? exported.data.artifact : undefined;
+};
 
 const options = z.object({
   max: z.int().positive().optional().describe("cases per model (default benchmark.maxCases)"),
   cases: z.string().optional().describe("a case-format JSONL file instead of benchmark/cases"),
   model: z.string().optional().describe("benchmark only this model"),
-  backend: z.enum(["ollama", "claude"]).default("ollama").describe("claude: a gold reference (benchmark.claudeModel unless --model)"),
+  backend: z
+    .enum(["ollama", "llama-cpp", "claude"])
+    .optional()
+    .describe("default benchmark.backend; llama-cpp: GGUF files, no server (--model FILE.gguf); claude: a gold reference"),
   mode: z.enum(["free", "structured"]).optional().describe("generation mode (default benchmark.mode)"),
   prompt: z.enum(["auto", "training", "chat"]).default("auto").describe("auto: the training prompt for the fine-tuned model, chat for others"),
   concurrency: z.int().positive().optional().describe("parallel generations (default benchmark.concurrency)"),
@@ -74,8 +87,15 @@ const cell = defineCell({
     },
     {
       name: "models reachable",
-      check: ({ config, options: opts }) =>
-        opts.backend === "claude" || checkOllamaModels(benchmarkTargets(settingsOf(config), opts).map((t) => t.model)),
+      check: async ({ config, options: opts, path }) => {
+        const backend = opts.backend ?? config.benchmark.backend;
+        if (backend === "claude") return true;
+        const targets = benchmarkTargets(settingsOf(config), { ...opts, backend });
+        if (backend === "ollama") return checkOllamaModels(targets.map((t) => t.model));
+        const missing = [];
+        for (const { model } of targets) if (!(await pathExists(path(model)))) missing.push(model);
+        return missing.length === 0 || `GGUF file not found: ${missing.join(", ")}`;
+      },
       hint: "Start Ollama (`ollama serve`; OLLAMA_HOST if elsewhere); `ollama pull llama3.2:1b` for the baseline; `npx tsx runbook/07-import.ts` for joco.",
     },
     {
@@ -85,8 +105,9 @@ const cell = defineCell({
     },
   ],
   outputs: BenchmarkOutputsSchema,
-  run: async ({ config, options: opts, root, path, signal, force, log }) => {
-    const settings = settingsOf(config);
+  run: async ({ config, options: opts, root, path, signal, force, log, upstream }) => {
+    const settings = settingsOf(config, exportedGguf(upstream("06-export")));
+    const backend = opts.backend ?? config.benchmark.backend;
     const source = await caseFiles(root, config.paths.cases, opts.cases);
     const cases = fitCaseDiffs(await loadCases(source.files, opts.max ?? config.benchmark.maxCases), config.extract.diffBudgetChars);
     if (cases.length === 0) throw new RunbookError(`No cases in ${source.label}`, "Check the case file(s): one JSON case per line.");
@@ -104,7 +125,9 @@ const cell = defineCell({
       log,
     };
     const runs = [];
-    for (const target of benchmarkTargets(settings, opts)) {
+    const targets = benchmarkTargets(settings, { ...opts, backend }).map((t) => (t.backend === "llama-cpp" ? { ...t, model: path(t.model) } : t));
+    if (targets.length === 0) throw new RunbookError("No GGUF file to benchmark", "Run 06-export, or set benchmark.gguf.model, or pass --model FILE.gguf.");
+    for (const target of targets) {
       runs.push(await runWithProgress(await createGenerator(target, settings, mode, opts.prompt), context));
     }
     const reference = await runWithProgress(createReferenceGenerator(), { ...context, concurrency: 8 });

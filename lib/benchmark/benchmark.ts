@@ -8,6 +8,7 @@ import { z } from "zod";
 import { RunbookError, errorMessage } from "../core/errors.js";
 import { pathExists } from "../core/files.js";
 import { createClaudeGenerator } from "./generators/claude.js";
+import { createLlamaCppGenerator } from "./generators/llama-cpp.js";
 import { createOllamaGenerator, sameOllamaModel } from "./generators/ollama.js";
 import type { PromptStyle } from "./generators/prompts.js";
 import type { GenerationMode, Generator } from "./generators/types.js";
@@ -39,10 +40,18 @@ export interface BenchmarkSettings {
   numPredict: number;
   seed: number;
   bootstrapIterations: number;
+  /** The Modelfile's stop sequences: the llama.cpp backend stops where Ollama would. */
+  stop: string[];
+  /** `--backend llama-cpp`: the baseline's GGUF (none: the fine-tuned one alone) and the fine-tuned one (default: 06's file). */
+  baselineGguf?: string;
+  modelGguf?: string;
 }
 
+export type Backend = "ollama" | "llama-cpp" | "claude";
+
 export interface Target {
-  backend: "ollama" | "claude";
+  backend: Backend;
+  /** An Ollama or Claude model name; a GGUF path for llama-cpp. */
   model: string;
 }
 
@@ -81,8 +90,12 @@ export function fitCaseDiffs(cases: Case[], budgetChars: number): Case[] {
 }
 
 /** Default: the baseline, then the fine-tuned model (before → after); `--model` or `--backend claude`: that one. */
-export function benchmarkTargets(settings: BenchmarkSettings, options: { model?: string; backend?: Target["backend"] }): Target[] {
+export function benchmarkTargets(settings: BenchmarkSettings, options: { model?: string; backend?: Backend }): Target[] {
   if (options.backend === "claude") return [{ backend: "claude", model: options.model ?? settings.claudeModel }];
+  if (options.backend === "llama-cpp") {
+    const files = options.model ? [options.model] : [settings.baselineGguf, settings.modelGguf];
+    return files.filter((f): f is string => !!f).map((model) => ({ backend: "llama-cpp", model }));
+  }
   if (options.model) return [{ backend: "ollama", model: options.model }];
   return [
     { backend: "ollama", model: settings.baseline },
@@ -101,6 +114,9 @@ export async function createGenerator(target: Target, settings: BenchmarkSetting
     return createClaudeGenerator({ model: target.model, mode, types: settings.types, maxTokens: settings.numPredict });
   }
   const { temperature, topP, numPredict, seed, numCtx, types } = settings;
+  if (target.backend === "llama-cpp") {
+    return createLlamaCppGenerator({ modelPath: target.model, mode, types, temperature, topP, numPredict, seed, numCtx, stop: settings.stop });
+  }
   const style = promptStyleFor(target.model, settings, prompt);
   return createOllamaGenerator({ host: ollamaHost(), model: target.model, mode, prompt: style, types, temperature, topP, numPredict, seed, numCtx });
 }
@@ -148,5 +164,6 @@ export async function runWithProgress(generator: Generator, ctx: RunContext): Pr
     return run;
   } finally {
     bar.stop();
+    await generator.close?.();
   }
 }

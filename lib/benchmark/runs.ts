@@ -21,7 +21,7 @@ const RunHeaderSchema = z.object({
   runId: z.string(),
   createdAt: z.string(),
   model: z.string(),
-  backend: z.enum(["ollama", "claude", "reference"]),
+  backend: z.enum(["ollama", "llama-cpp", "claude", "reference"]),
   mode: z.enum(["free", "structured"]),
   /** The case file (or folder) the cases came from, as given. */
   casesFile: z.string(),

@@ -10,7 +10,7 @@ export type { Generation } from "../metrics.js";
 export type GenerationMode = "free" | "structured";
 
 export interface Generator {
-  backend: "ollama" | "claude" | "reference";
+  backend: "ollama" | "llama-cpp" | "claude" | "reference";
   model: string;
   mode: GenerationMode;
   /** Which prompt template, at which version: recorded in the run and part of its id. */
@@ -19,6 +19,8 @@ export interface Generator {
   params: Record<string, unknown>;
   /** Never throws for a failed request: that is a generation with `error` set, a miss in the tally. */
   generate(item: Case, signal: AbortSignal): Promise<Generation>;
+  /** Frees what the backend holds (a loaded model); the run calls it when done. */
+  close?(): Promise<void>;
 }
 
 /** A failed request: a miss in every rate, and no latency (a fast error would flatter the percentiles). */
