@@ -1,11 +1,50 @@
-import { execFile } from "node:child_process";
+/** The Python interpreter of cells 05–06, doctor and the rehearsal, and the project's own environment (.venv). */
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { RunbookError } from "./errors.js";
 
 const run = promisify(execFile);
 
-/** The interpreter for cells 05–06 and doctor: JOCO_PYTHON (a venv's python), else python3 on PATH. */
+const PROJECT_DIR = resolve(import.meta.dirname, "../..");
+const SETUP_SCRIPT = join(PROJECT_DIR, "python/setup_env.py");
+
+/** `.venv`'s python, which `npm run setup:python` makes. */
+export const projectVenvPython = () =>
+  join(PROJECT_DIR, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+
+/** JOCO_PYTHON when set; else the project's .venv when it exists; else python3 on PATH. */
 export function pythonInterpreter(): string {
-  return process.env.JOCO_PYTHON || "python3";
+  if (process.env.JOCO_PYTHON) return process.env.JOCO_PYTHON;
+  return existsSync(projectVenvPython()) ? projectVenvPython() : "python3";
+}
+
+/**
+ * Makes or updates .venv (python/setup_env.py: idempotent, one line when it is
+ * current) unless JOCO_PYTHON names another interpreter. Its output goes to `log`.
+ */
+export async function ensurePythonEnv(log: (line: string) => void, signal?: AbortSignal): Promise<string> {
+  if (process.env.JOCO_PYTHON) return process.env.JOCO_PYTHON;
+  const bootstrap = process.env.JOCO_BOOTSTRAP_PYTHON || "python3";
+  const child = spawn(bootstrap, [SETUP_SCRIPT], { stdio: ["ignore", "pipe", "pipe"], signal });
+  const lines: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) {
+      lines.push(line);
+      log(line);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const code = await new Promise<number | null>((done) => child.on("close", done).on("error", () => done(null)));
+  if (code !== 0) {
+    throw new RunbookError(
+      `Could not make the Python environment (.venv): ${lines.at(-1) ?? `${bootstrap} did not start`}`,
+      "Run `npm run setup:python` and read its output; or set JOCO_PYTHON to an interpreter with the training packages.",
+    );
+  }
+  return projectVenvPython();
 }
 
 export interface PythonInfo {

@@ -7,11 +7,11 @@
 import { execFile } from "node:child_process";
 import { stat, statfs } from "node:fs/promises";
 import { freemem } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { Precondition } from "../core/cell.js";
-import { type PythonInfo, isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../core/python.js";
+import { type PythonInfo, ensurePythonEnv, isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../core/python.js";
 import type { TrainingConfig } from "./settings.js";
 
 const run = promisify(execFile);
@@ -75,17 +75,12 @@ export function estimateDiskGb(options: { baseModel: string; saveTotalLimit: num
 }
 
 const gb = (bytes: number) => (bytes / GB).toFixed(1);
-/** python/requirements.txt as the user can type it from where they are. */
-function requirementsFile(): string {
-  const absolute = join(PYTHON_DIR, "requirements.txt");
-  const fromHere = relative(process.cwd(), absolute);
-  return fromHere.startsWith("..") ? absolute : fromHere;
-}
 
 type Options = { allowCpu: boolean };
 
 export function trainingPreconditions(): Precondition<TrainingConfig, Options>[] {
-  const python = pythonInterpreter();
+  // Read when a check runs, not when the cell is defined: the first check may have just made .venv.
+  const python = () => pythonInterpreter();
   return [
     {
       name: "training data from 04-curate",
@@ -97,28 +92,36 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
       hint: "Run `npx tsx runbook/04-curate.ts` (it writes dataset/train.jsonl and validation.jsonl).",
     },
     {
+      name: "the project's Python environment",
+      check: async (): Promise<true> => {
+        await ensurePythonEnv((line) => console.log(`  ${line}`));
+        return true;
+      },
+      hint: "Run `npm run setup:python` and read its output (or set JOCO_PYTHON to an interpreter with the training packages).",
+    },
+    {
       name: "Python 3.10+",
       check: async () => {
-        const { info } = await probeTrainingEnvironment(python);
-        if (!info) return `${python} not found`;
-        return isSupportedPython(info) || `${python} is Python ${info.version.join(".")}`;
+        const { info } = await probeTrainingEnvironment(python());
+        if (!info) return `${python()} not found`;
+        return isSupportedPython(info) || `${python()} is Python ${info.version.join(".")}`;
       },
       hint: "Install Python 3.10+ and point JOCO_PYTHON at it (a virtual environment's bin/python, see README \"05-train\").",
     },
     {
       name: "training packages",
       check: async ({ config }) => {
-        const { info, missing } = await probeTrainingEnvironment(python);
+        const { info, missing } = await probeTrainingEnvironment(python());
         if (!info || !isSupportedPython(info)) return true; // reported by the check above
         const needed = missing.filter((m) => requiredModules(config.training.backend).includes(m));
-        return needed.length === 0 || `missing Python packages for ${python}: ${needed.join(", ")}`;
+        return needed.length === 0 || `missing Python packages for ${python()}: ${needed.join(", ")}`;
       },
-      hint: `Install them: ${python} -m pip install -r ${requirementsFile()} (best in a virtual environment, see README "05-train"; then set JOCO_PYTHON to its python).`,
+      hint: "Run `npm run setup:python` (it makes .venv with the pinned set for this machine), or install them into the interpreter JOCO_PYTHON names.",
     },
     {
       name: "a GPU (CUDA or Apple MPS)",
       check: async ({ config, options }) => {
-        const { accelerator } = await probeTrainingEnvironment(python);
+        const { accelerator } = await probeTrainingEnvironment(python());
         if (!accelerator) return true; // torch is not installed: the package check says so
         if (!accelerator.torch) return `torch cannot be imported: ${accelerator.error}`;
         if (config.training.backend === "unsloth" && !accelerator.cuda) return `training.backend is "unsloth" but torch ${accelerator.torch} sees no CUDA GPU`;
@@ -130,7 +133,7 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
     {
       name: "enough memory for training",
       check: async ({ config }) => {
-        const { accelerator } = await probeTrainingEnvironment(python);
+        const { accelerator } = await probeTrainingEnvironment(python());
         if (!accelerator?.torch) return true;
         const { training } = config;
         const [device, free, bytesPerWeight] = accelerator.cuda
