@@ -40,11 +40,13 @@ export function defineCommand<TConfig, TOptions extends z.ZodObject>(command: Ru
 
 /** `run.ts NAME [options] [args]`: options parsed by the command's schema, then the configuration loaded as for a cell. */
 export async function runCommand(command: AnyCommand, configSchema: z.ZodType, argv: string[], log: (line?: string) => void): Promise<number> {
-  const { flags, options, args } = parseCellArgv(command.options, argv);
-  if (flags.help) {
+  // Before parsing: --help must work when a required option is missing.
+  const flagsEnd = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  if (argv.slice(0, flagsEnd).some((arg) => arg === "--help" || arg === "-h")) {
     log([`Usage: npx tsx runbook/run.ts ${command.usage}`, "", command.description, "", "Options:", ...formatOptionsHelp(command.options)].join("\n"));
     return 0;
   }
+  const { flags, options, args } = parseCellArgv(command.options, argv);
   const root = process.cwd();
   const { config, file } = await loadConfig(configSchema, { root, file: flags.config });
   return command.run({ config, configFile: file, root, options, args, log });
