@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AnyCell } from "./cell.js";
+import { type AnyCommand, runCommand } from "./command.js";
 import { readCheckpoints } from "./checkpoints.js";
 import { RUNBOOK_FLAGS, type RunbookFlags, formatOptionsHelp, parseCellArgv } from "./cli.js";
 import { loadConfig } from "./config.js";
@@ -15,6 +16,8 @@ export interface Runbook {
   configSchema: z.ZodType;
   /** `run.ts doctor`; returns the exit code. */
   doctor?: (root: string) => Promise<number>;
+  /** Further commands of run.ts, by name (`suggest`, `hook`). */
+  commands?: Record<string, AnyCommand>;
 }
 
 const log = (line = "") => console.log(line);
@@ -67,7 +70,8 @@ export function runCellMain(runbook: Runbook, cellId: string, argv: string[]): P
     const cell = runbook.cells.find((c) => c.id === cellId);
     if (!cell) throw new UsageError(`No cell ${cellId}`);
     const [first, ...rest] = argv;
-    const subcommand = first && cell.subcommands?.[first];
+    // A subcommand may also be written as a flag: `08-benchmark.ts --usage DIR` is `usage DIR`.
+    const subcommand = first && cell.subcommands?.[first.replace(/^--/, "")];
     if (subcommand) {
       const { flags, args } = parseCellArgv(cell.options, rest);
       const { config } = await loadConfig(runbook.configSchema, { root: process.cwd(), file: flags.config });
@@ -92,6 +96,8 @@ export function runCellMain(runbook: Runbook, cellId: string, argv: string[]): P
 export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
   return guarded(async () => {
     const subcommand = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;
+    const command = subcommand ? runbook.commands?.[subcommand] : undefined;
+    if (command) return runCommand(command, runbook.configSchema, argv.slice(1), log);
     const { flags } = parseCellArgv(NO_OPTIONS, subcommand ? argv.slice(1) : argv);
     if (flags.help) {
       log(runbookHelp(runbook));
@@ -107,7 +113,8 @@ export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
       if (!runbook.doctor) throw new UsageError("This runbook has no doctor.");
       return runbook.doctor(root);
     }
-    if (subcommand) throw new UsageError(`Unknown command "${subcommand}"`, "Commands: status, doctor (or none to run).");
+    const commands = ["status", "doctor", ...Object.keys(runbook.commands ?? {})].join(", ");
+    if (subcommand) throw new UsageError(`Unknown command "${subcommand}"`, `Commands: ${commands} (or none to run).`);
     const selection = {
       only: flags.only?.map((id) => cellIdOf(runbook, id)),
       from: flags.from ? cellIdOf(runbook, flags.from) : undefined,
@@ -207,6 +214,7 @@ function runbookHelp(runbook: Runbook): string {
     "  (none)                       run every pending, stale, failed or interrupted cell in order; stop at the first failure",
     "  status                       the state of every cell: done, stale (and why), failed (and the fix), …",
     "  doctor                       check git, Python and its packages, GPU, Ollama, the API key, disk",
+    ...Object.values(runbook.commands ?? {}).map((c) => `  ${c.usage.padEnd(28)} ${c.description}`),
     "",
     "Cells:",
     ...runbook.cells.map((c) => `  ${c.id.padEnd(28)} ${c.title}`),

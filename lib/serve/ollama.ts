@@ -5,8 +5,14 @@ export function ollamaHost(): string {
   return process.env.OLLAMA_HOST || "http://127.0.0.1:11434";
 }
 
-/** Imported on first use so that cells that never talk to Ollama do not pay for loading the client. */
-export async function createOllamaClient(host = ollamaHost()): Promise<Ollama> {
+/**
+ * Imported on first use so that cells that never talk to Ollama do not pay for loading the client.
+ * `deadline` aborts every request of the client (ollama-js takes no signal for a non-streamed one): the hook's timeout.
+ */
+export async function createOllamaClient(host = ollamaHost(), deadline?: AbortSignal): Promise<Ollama> {
   const { Ollama } = await import("ollama");
-  return new Ollama({ host });
+  if (!deadline) return new Ollama({ host });
+  const fetchUntil: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  return new Ollama({ host, fetch: fetchUntil });
 }

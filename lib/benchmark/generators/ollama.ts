@@ -24,11 +24,13 @@ export interface OllamaGeneratorSettings {
   numPredict: number;
   seed: number;
   numCtx: number;
+  /** Aborts every request once it fires (the hook's time budget); the benchmark lets a started request finish. */
+  deadline?: AbortSignal;
 }
 
 /** Fails with the list of installed models when `model` is not one of them. */
 export async function createOllamaGenerator(settings: OllamaGeneratorSettings): Promise<Generator> {
-  const client = await createOllamaClient(settings.host);
+  const client = await createOllamaClient(settings.host, settings.deadline);
   const { models } = await client.list();
   const installed = models.find((m) => sameOllamaModel(m.name, settings.model));
   if (!installed) {
