@@ -1,10 +1,12 @@
 /**
  * The runbook: every cell in order. `npm run runbook` runs what is pending or
- * stale, `status` shows the state table, `doctor` checks the machine.
+ * stale, `status` shows the state table, `doctor` checks the machine,
+ * `rehearse` runs it all on a tiny model in rehearsal/ first.
  */
 import { isMain } from "../lib/core/cli.js";
 import { printDoctor, runDoctorChecks } from "../lib/doctor.js";
 import { type Runbook, runbookMain } from "../lib/core/runner.js";
+import { createRehearseCommand } from "../lib/rehearsal/command.js";
 import { ConfigSchema } from "./00-config.js";
 import clone from "./01-clone.js";
 import extract from "./02-extract.js";
@@ -20,6 +22,9 @@ export const runbook: Runbook = {
   cells: [clone, extract, label, curate, train, exportGguf, importOllama, benchmark, log],
   configSchema: ConfigSchema,
   doctor: async (root) => printDoctor(await runDoctorChecks(root)),
+  commands: {
+    rehearse: createRehearseCommand(() => ({ cellIds: runbook.cells.map((c) => c.id), run: (argv) => runbookMain(runbook, argv) })),
+  },
 };
 
 if (isMain(import.meta.url)) process.exitCode = await runbookMain(runbook, process.argv.slice(2));

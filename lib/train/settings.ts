@@ -18,6 +18,8 @@ export const TrainingSchema = section({
       .array(z.string())
       .min(1)
       .default(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]),
+    /** Modules trained in full beside the adapters; the rehearsal's random tiny model needs ["embed_tokens", "lm_head"] to learn at all. */
+    modulesToSave: z.array(z.string().min(1)).default([]),
   }),
   batchSize: positiveInt.default(1),
   gradientAccumulationSteps: positiveInt.default(4),
