@@ -1,32 +1,23 @@
+"""export.py's planning, names, chat template and event protocol: fast, no torch (the real run: test_export_e2e.py)."""
 import contextlib
 import importlib.util
 import io
 import json
 import re
-import stat
 import tempfile
 import unittest
 from pathlib import Path
 
 import export
-from export import (
-    LlamaCpp,
-    alpaca_chat_template,
-    embed_chat_template,
-    find_llama_cpp,
-    full_precision_base,
-    gguf_name,
-    jinja_literal,
-    pick_exported_gguf,
-    plan_routes,
-    read_config,
-)
+from export_merge import alpaca_chat_template, embed_chat_template, full_precision_base, jinja_literal, restore_rope_theta
+from export_plan import plan_routes, resolve_quantization, why_not_llama_cpp, why_not_unsloth
+from export_unsloth import pick_exported_gguf
+from export_gguf import gguf_name, last_error
 from prompting import format_prompt, render_prompt
 
 INSTRUCTION = "Write a Conventional Commit message for this git diff: `type(scope): description`, lower case."
 EXAMPLE = {"instruction": INSTRUCTION, "input": "diff --git a/x b/x\n+it's a \\n 'quote'\r\n+naïve", "output": "fix(x): handle quotes"}
-BOTH = LlamaCpp("/l/convert_hf_to_gguf.py", "/l/build/bin/llama-quantize")
-NONE = LlamaCpp(None, None)
+NO_GPU = NotImplementedError("Unsloth cannot find any torch accelerator? You need a GPU.")
 
 
 def render_without_jinja(template: str, messages: list, add_generation_prompt: bool) -> str:
@@ -36,41 +27,63 @@ def render_without_jinja(template: str, messages: list, add_generation_prompt: b
     return out + (eval(generation) if add_generation_prompt else "")
 
 
+def adapter_trained_by(backend: str | None) -> str:
+    folder = tempfile.mkdtemp()
+    if backend:
+        (Path(folder) / "joco-training.json").write_text(json.dumps({"backend": backend}))
+    return folder
+
+
+def fails(error: BaseException):
+    def raise_it(_name):
+        raise error
+    return raise_it
+
+
+class UnslothRouteTest(unittest.TestCase):
+    installed = staticmethod(lambda name: object())
+
+    def test_installed_is_not_enough_without_a_gpu(self):
+        # find_spec("unsloth") alone chose this route; on a Linux box without a GPU the import raises.
+        why = why_not_unsloth(adapter_trained_by("unsloth"), False, self.installed, cuda=lambda: True, importer=fails(NO_GPU))
+        self.assertEqual(why, "unsloth does not import (NotImplementedError: Unsloth cannot find any torch accelerator? You need a GPU.)")
+        why = why_not_unsloth(adapter_trained_by("unsloth"), False, self.installed, cuda=lambda: False, importer=fails(AssertionError("not reached")))
+        self.assertEqual(why, "CUDA is not available (Unsloth needs an NVIDIA GPU)")
+
+    def test_auto_takes_it_only_for_an_adapter_unsloth_trained(self):
+        works = {"find_spec": self.installed, "cuda": lambda: True, "importer": lambda _: None}
+        self.assertIsNone(why_not_unsloth(adapter_trained_by("unsloth"), False, **works))
+        self.assertEqual(why_not_unsloth(adapter_trained_by("hf"), False, **works), "the adapter was trained by the hf backend, not unsloth")
+        self.assertIn("no joco-training.json", why_not_unsloth(adapter_trained_by(None), False, **works))
+        self.assertIsNone(why_not_unsloth(adapter_trained_by("hf"), True, **works))  # asked for by name
+        self.assertEqual(why_not_unsloth(adapter_trained_by("unsloth"), False, lambda _: None), "unsloth is not installed")
+
+
 class RouteSelectionTest(unittest.TestCase):
     def test_auto_tries_every_available_route_in_order(self):
-        self.assertEqual(plan_routes("auto", "q4_k_m", True, BOTH), (["unsloth", "llama.cpp", "ollama"], {}))
+        self.assertEqual(plan_routes("auto", {"unsloth": None, "llama.cpp": None, "ollama": None}), (["unsloth", "llama.cpp", "ollama"], {}))
 
-    def test_missing_tools_are_skipped_with_the_reason(self):
-        routes, skipped = plan_routes("auto", "q4_k_m", False, NONE)
-        self.assertEqual(routes, ["ollama"])
-        self.assertEqual(skipped["unsloth"], "unsloth is not installed")
-        self.assertIn("convert_hf_to_gguf.py not found", skipped["llama.cpp"])
+    def test_unavailable_routes_are_skipped_with_the_reason(self):
+        routes, skipped = plan_routes("auto", {"unsloth": "CUDA is not available", "llama.cpp": None, "ollama": None})
+        self.assertEqual((routes, skipped), (["llama.cpp", "ollama"], {"unsloth": "CUDA is not available"}))
+        self.assertEqual(plan_routes("unsloth", {"unsloth": "no", "llama.cpp": None}), ([], {"unsloth": "no"}))
 
-    def test_k_quants_need_llama_quantize_but_q8_0_and_f16_do_not(self):
-        converter_only = LlamaCpp("/l/convert_hf_to_gguf.py", None)
-        self.assertIn("llama-quantize (needed for q4_k_m)", plan_routes("llama.cpp", "q4_k_m", False, converter_only)[1]["llama.cpp"])
-        self.assertEqual(plan_routes("llama.cpp", "q8_0", False, converter_only), (["llama.cpp"], {}))
+    def test_the_converter_needs_sentencepiece_even_for_qwen2(self):
+        no_sentencepiece = lambda name: None if name == "sentencepiece" else object()  # noqa: E731
+        why = why_not_llama_cpp("q8_0", "bundle", None, False, find_spec=no_sentencepiece)
+        self.assertIn("sentencepiece is not installed", why)
+        self.assertIsNone(why_not_llama_cpp("q8_0", "bundle", None, False, find_spec=lambda _: object()))
 
-    def test_ollama_cannot_make_q5_k_m_so_nothing_is_left(self):
-        routes, skipped = plan_routes("auto", "q5_k_m", False, NONE)
-        self.assertEqual(routes, [])
-        self.assertEqual(set(skipped), {"unsloth", "llama.cpp", "ollama"})
+    def test_k_quants_need_llama_quantize_found_or_buildable(self):
+        spec = {"find_spec": lambda _: object()}
+        self.assertIn("llama-quantize (needed for q4_k_m)", why_not_llama_cpp("q4_k_m", "bundle", None, False, **spec))
+        self.assertIsNone(why_not_llama_cpp("q4_k_m", "bundle", None, True, **spec))
+        self.assertIsNone(why_not_llama_cpp("q4_k_m", "bundle", "/bin/llama-quantize", False, **spec))
+        self.assertIn("found nowhere", why_not_llama_cpp("q8_0", None, None, True, **spec))
 
-    def test_a_requested_route_is_the_only_one_tried(self):
-        self.assertEqual(plan_routes("ollama", "q4_k_m", True, BOTH), (["ollama"], {}))
-        self.assertEqual(plan_routes("unsloth", "q4_k_m", False, BOTH)[0], [])
-
-    def test_llama_cpp_is_found_in_its_directory_then_on_path(self):
-        with tempfile.TemporaryDirectory() as root:
-            (Path(root) / "convert_hf_to_gguf.py").write_text("")
-            binary = Path(root) / "build" / "bin" / "llama-quantize"
-            binary.parent.mkdir(parents=True)
-            binary.write_text("")
-            binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
-            found = find_llama_cpp({"LLAMA_CPP_DIR": root}, which=lambda _: None)
-            self.assertEqual(found, LlamaCpp(str(Path(root) / "convert_hf_to_gguf.py"), str(binary)))
-        on_path = find_llama_cpp({}, which=lambda name: f"/usr/bin/{name}" if name != "convert_hf_to_gguf.py" else None)
-        self.assertEqual(on_path, LlamaCpp("/usr/bin/convert_hf_to_gguf", "/usr/bin/llama-quantize"))
+    def test_auto_quantization_is_q4_k_m_where_it_can_be_made_else_q8_0(self):
+        self.assertEqual((resolve_quantization("auto", True), resolve_quantization("auto", False)), ("q4_k_m", "q8_0"))
+        self.assertEqual(resolve_quantization("f16", True), "f16")
 
 
 class NamesTest(unittest.TestCase):
@@ -86,13 +99,37 @@ class NamesTest(unittest.TestCase):
         self.assertEqual(full_precision_base("unsloth/qwen2.5-coder-1.5b-unsloth-bnb-4bit"), "unsloth/qwen2.5-coder-1.5b")
         self.assertEqual(full_precision_base("Qwen/Qwen2.5-Coder-0.5B"), "Qwen/Qwen2.5-Coder-0.5B")
 
-    def test_picks_the_gguf_in_the_requested_quantization(self):
+    def test_a_tools_failure_is_named_by_its_last_error_line(self):
+        traceback = ["Traceback (most recent call last):", '  File "conversion/base.py", line 1920', "ModuleNotFoundError: No module named 'sentencepiece'", ""]
+        self.assertEqual(last_error(traceback), "ModuleNotFoundError: No module named 'sentencepiece'")
+        self.assertEqual(last_error(["INFO: x", "ERROR:hf-to-gguf:Model Foo is not supported", "done"]), "ERROR:hf-to-gguf:Model Foo is not supported")
+        self.assertEqual(last_error([]), "no output")
+
+
+class RopeThetaTest(unittest.TestCase):
+    def write(self, folder: str, config: dict) -> Path:
+        (Path(folder) / "config.json").write_text(json.dumps(config))
+        return Path(folder) / "config.json"
+
+    def test_the_ollama_route_restores_a_top_level_rope_theta(self):
+        # transformers 5 nests it; Ollama's Qwen2 converter reads only the top level, else freq_base = 0.
         with tempfile.TemporaryDirectory() as folder:
-            paths = [Path(folder) / n for n in ("unsloth.F16.gguf", "unsloth.Q4_K_M.gguf")]
-            for p in paths:
-                p.write_text("")
-            self.assertEqual(pick_exported_gguf(paths, "q4_k_m"), paths[1])
-            self.assertIsNone(pick_exported_gguf(paths, "q8_0"))
+            path = self.write(folder, {"model_type": "qwen2", "rope_parameters": {"rope_theta": 1000000.0, "rope_type": "default"}})
+            cache = {"merged": (folder, "<|endoftext|>")}
+            result = export.export_for_ollama({"quantization": "q4_k_m"}, None, cache)
+            self.assertEqual((result["format"], result["ollama_quantize"]), ("safetensors", "q4_K_M"))
+            config = json.loads(path.read_text())
+            self.assertEqual(config["rope_theta"], 1000000.0)
+            self.assertEqual(config["rope_parameters"], {"rope_theta": 1000000.0, "rope_type": "default"})
+
+    def test_other_shapes_of_the_config(self):
+        with tempfile.TemporaryDirectory() as folder:
+            self.write(folder, {"rope_theta": 5.0, "rope_parameters": {"rope_theta": 7.0}})
+            self.assertEqual(restore_rope_theta(folder), 5.0)  # a top-level value is left alone
+            self.write(folder, {"rope_parameters": {"full_attention": {"rope_theta": 9.0}, "sliding_attention": {"rope_theta": 1.0}}})
+            self.assertEqual(restore_rope_theta(folder), 9.0)
+            self.write(folder, {"model_type": "x"})
+            self.assertIsNone(restore_rope_theta(folder))
 
 
 class ChatTemplateTest(unittest.TestCase):
@@ -160,6 +197,16 @@ class MainTest(unittest.TestCase):
 
     def test_heavy_packages_are_not_imported_by_the_module(self):
         self.assertFalse({"torch", "transformers", "peft", "unsloth"} & set(export.__dict__))
+
+    def test_auto_says_why_each_route_is_left_out(self):
+        config = {k: "/nonexistent" for k in export.REQUIRED_KEYS} | {"quantization": "auto", "route": "auto", "llamaBundle": "/nonexistent/gitRelease.bundle", "adapter": adapter_trained_by("hf")}
+        code, events = self.run_main(config)
+        start = events[0]
+        self.assertEqual(start["skipped"]["unsloth"], "the adapter was trained by the hf backend, not unsloth")
+        if start["converter"] is None:  # no LLAMA_CPP_DIR or converter on this machine's PATH
+            self.assertIn("convert_hf_to_gguf.py was found nowhere", start["skipped"]["llama.cpp"])
+            self.assertEqual((start["routes"], start["quantization"]), (["ollama"], "q8_0"))
+        self.assertEqual(code, 1)
 
 
 if __name__ == "__main__":
