@@ -1,10 +1,14 @@
 """The transformers + peft backend: CUDA, Apple MPS or CPU; trl is not needed.
 
 Examples are tokenized here (prompt and response separately, labels masked on the
-prompt, see train_data.py) and padded by a collator that keeps the EOS in the loss.
-4-bit (QLoRA) when CUDA and bitsandbytes are there and loadIn4bit is set; 16-bit
-(bf16) on CUDA otherwise; float32 on MPS and CPU, where mixed precision is not
-reliable. Heavy imports stay inside `prepare`.
+prompt, each ending with the EOS; see train_data.py) and padded by a collator that
+keeps the EOS in the loss. The loss is computed on the response positions alone
+(train_loss.py). 4-bit (QLoRA) when CUDA and bitsandbytes are there and loadIn4bit
+is set; 16-bit (bf16) on CUDA otherwise; float32 on MPS and CPU, where mixed
+precision is not reliable. LoRA rank, alpha, target modules and modules_to_save
+come from the config: the tiny rehearsal model trains its embeddings and output
+head through modules_to_save, on this same code path. Written for transformers 5
+(`dtype=`). Heavy imports stay inside `prepare`.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import importlib.util
 from typing import Callable
 
 from train_config import TrainConfig
-from train_control import PreparedTraining, dtype_keyword, pick_supported, resolve_base_model, training_arguments
+from train_control import PreparedTraining, pick_supported, resolve_base_model, training_arguments
 from train_data import encode_dataset, pad_batch
 
 
@@ -45,6 +49,11 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainerCallback, TrainingArguments
 
+    from train_loss import response_only_trainer
+
+    # Seeded before the model exists: peft draws the LoRA A matrices from torch's generator when it
+    # wraps the model, ahead of the Trainer's own seeding, so without this no two runs would match.
+    transformers.set_seed(config.seed)
     device = pick_device(torch)
     four_bit = device == "cuda" and config.load_in_4bit and importlib.util.find_spec("bitsandbytes") is not None
     base_model, base_note = resolve_base_model(config.base_model, four_bit)
@@ -67,7 +76,7 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
         raise ValueError(f"no training example fits in maxSeqLength {config.max_seq_length}: raise training.maxSeqLength")
 
     bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
-    model_arguments = {dtype_keyword(transformers.__version__): torch.bfloat16 if bf16 else torch.float32}
+    model_arguments = {"dtype": torch.bfloat16 if bf16 else torch.float32}
     if four_bit:
         from peft import prepare_model_for_kbit_training
         from transformers import BitsAndBytesConfig
@@ -84,12 +93,15 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     model.config.use_cache = False
     model = get_peft_model(model, LoraConfig(
         r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
-        target_modules=list(config.lora.target_modules), bias="none", task_type="CAUSAL_LM",
+        target_modules=list(config.lora.target_modules), modules_to_save=list(config.lora.modules_to_save) or None,
+        bias="none", task_type="CAUSAL_LM",
     ))
 
     wanted = {
         **training_arguments(config, bool(validation_rows)),
-        "optim": "paged_adamw_8bit" if four_bit else "adamw_torch",
+        # torch's fused AdamW is several times faster than the default per-tensor loop on the CPU too,
+        # which matters when modules_to_save trains a 151k-token embedding and head.
+        "optim": "paged_adamw_8bit" if four_bit else "adamw_torch_fused" if device in ("cpu", "cuda") else "adamw_torch",
         "bf16": bf16,
         "gradient_checkpointing": config.gradient_checkpointing,
         "gradient_checkpointing_kwargs": {"use_reentrant": False},
@@ -100,7 +112,7 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     arguments, dropped = pick_supported({field.name for field in dataclasses.fields(TrainingArguments)}, wanted)
     if dropped:
         note(f"transformers {transformers.__version__} does not know {', '.join(dropped)}; left at its defaults")
-    trainer = Trainer(
+    trainer = response_only_trainer(Trainer)(
         model=model,
         args=TrainingArguments(**arguments),
         train_dataset=train_rows,

@@ -44,6 +44,15 @@ class ParseConfigTest(unittest.TestCase):
                          "lora.rank: unknown key"):
             self.assertIn(expected, message)
 
+    def test_modules_to_save_are_optional_and_must_be_names(self):
+        self.assertEqual(parse_config(valid_config()).lora.modules_to_save, ())
+        raw = valid_config()
+        raw["lora"] = {**raw["lora"], "modulesToSave": ["embed_tokens", "lm_head"]}
+        self.assertEqual(parse_config(raw).lora.modules_to_save, ("embed_tokens", "lm_head"))
+        raw["lora"]["modulesToSave"] = "lm_head"
+        with self.assertRaisesRegex(ConfigError, 'lora.modulesToSave: expected a list of names, got "lm_head"'):
+            parse_config(raw)
+
     def test_booleans_are_not_integers_and_lora_must_be_an_object(self):
         with self.assertRaisesRegex(ConfigError, "maxSteps: expected an integer ≥ 0, got true"):
             parse_config(valid_config(maxSteps=True))

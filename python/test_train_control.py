@@ -8,7 +8,7 @@ from prompting import render_prompt
 from test_train_config import valid_config
 from train_config import parse_config
 from train_control import (
-    BackendError, StopController, choose_backend, dtype_keyword, find_last_checkpoint, hint_for_error, pick_supported,
+    BackendError, StopController, choose_backend, find_last_checkpoint, hint_for_error, pick_supported,
     resolve_base_model, resolve_resume, training_arguments,
 )
 
@@ -78,7 +78,7 @@ class BackendChoiceTest(unittest.TestCase):
         self.assertIn('"hf"', caught.exception.hint)
         with self.assertRaises(BackendError) as caught:
             choose_backend("unsloth", False, True)
-        self.assertIn("pip install -r python/requirements.txt", caught.exception.hint)
+        self.assertIn("npm run setup:python", caught.exception.hint)
 
     def test_a_prequantized_base_model_falls_back_to_its_16_bit_release(self):
         self.assertEqual(resolve_base_model("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit", True), ("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit", None))
@@ -96,12 +96,6 @@ class LibraryVersionTest(unittest.TestCase):
         self.assertEqual(picked, {"evaluation_strategy": "steps", "no_cuda": True, "seed": 1})
         self.assertEqual(dropped, ["brand_new"])
         self.assertEqual(pick_supported({"eval_strategy", "evaluation_strategy"}, {"eval_strategy": "no"})[0], {"eval_strategy": "no"})
-
-    def test_dtype_keyword_follows_the_transformers_version(self):
-        self.assertEqual(dtype_keyword("4.56.2"), "dtype")
-        self.assertEqual(dtype_keyword("5.1.0"), "dtype")
-        self.assertEqual(dtype_keyword("4.46.3"), "torch_dtype")
-        self.assertEqual(dtype_keyword("4.57.0.dev0"), "dtype")
 
     def test_training_arguments_follow_the_config(self):
         config = parse_config(valid_config(maxSteps=0))
@@ -123,7 +117,7 @@ class HintTest(unittest.TestCase):
             self.assertIn("training.batchSize (now 2048 and 1)", hint)
 
     def test_other_failures_get_their_own_hint(self):
-        self.assertIn("pip install -r python/requirements.txt", hint_for_error("ModuleNotFoundError", "No module named 'peft'", None))
+        self.assertIn("npm run setup:python", hint_for_error("ModuleNotFoundError", "No module named 'peft'", None))
         self.assertIn("HF_HUB_OFFLINE", hint_for_error("OSError", "We couldn't connect to 'https://huggingface.co'", None))
         self.assertIn("loadIn4bit", hint_for_error("RuntimeError", "bitsandbytes was compiled without GPU", None))
         self.assertIn("outputs/train.log", hint_for_error("ValueError", "something odd", parse_config(valid_config())))

@@ -38,7 +38,7 @@ class TrainMainTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertEqual(events[-1]["event"], "error")
         self.assertIn("No module named 'torch'", events[-1]["message"])
-        self.assertIn("-m pip install -r python/requirements.txt", events[-1]["hint"])
+        self.assertIn("npm run setup:python", events[-1]["hint"])
 
     def test_a_missing_training_file_is_named(self):
         with tempfile.TemporaryDirectory() as folder:

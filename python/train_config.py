@@ -23,6 +23,9 @@ class LoraSettings:
     alpha: int
     dropout: float
     target_modules: tuple[str, ...]
+    # Modules trained in full beside the adapters, e.g. ("embed_tokens", "lm_head"): what lets the
+    # tiny randomly initialised rehearsal model learn at all (DESIGN §8). Empty for the real model.
+    modules_to_save: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ _KINDS = {
     "fraction": (lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
     "bool": (lambda v: isinstance(v, bool), "true or false"),
     "names": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(s, str) and s for s in v), "a non-empty list of names"),
+    "name_list": (lambda v: isinstance(v, list) and all(isinstance(s, str) and s for s in v), "a list of names"),
     "optional_text": (lambda v: v is None or isinstance(v, str), "a string or null"),
 }
 
@@ -83,6 +87,7 @@ _LORA_KEYS = {
     "dropout": ("dropout", "fraction"),
     "targetModules": ("target_modules", "names"),
 }
+_LORA_OPTIONAL_KEYS = {"modulesToSave": ("modules_to_save", "name_list")}
 _TOP_KEYS = {
     "baseModel": ("base_model", "text"),
     "backend": ("backend", "backend"),
@@ -138,11 +143,12 @@ def parse_config(raw: object) -> TrainConfig:
         problems.append("lora: missing" if lora_raw is None else "lora: expected an object")
         lora = {}
     else:
-        lora = _read_section(lora_raw, _LORA_KEYS, {}, "lora.", problems)
+        lora = _read_section(lora_raw, _LORA_KEYS, _LORA_OPTIONAL_KEYS, "lora.", problems)
     if problems:
         raise ConfigError("invalid training config:\n" + "\n".join(f"  - {p}" for p in problems))
     top.pop("version", None)
     lora["target_modules"] = tuple(lora["target_modules"])
+    lora["modules_to_save"] = tuple(lora.get("modules_to_save", ()))
     return TrainConfig(lora=LoraSettings(**lora), **top)
 
 

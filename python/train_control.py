@@ -91,7 +91,7 @@ def choose_backend(requested: str, unsloth_installed: bool, cuda: bool) -> tuple
                                'Set training.backend to "hf" (transformers + peft: Apple MPS or CPU) or "auto".')
         if not unsloth_installed:
             raise BackendError("the unsloth backend is selected but unsloth is not installed",
-                               f"{sys.executable} -m pip install -r python/requirements.txt (on Linux with CUDA), "
+                               "Run `npm run setup:python` on the Linux machine with the GPU (it installs the unsloth set), "
                                'or set training.backend to "hf".')
         return "unsloth", None
     if cuda and unsloth_installed:
@@ -110,15 +110,6 @@ def resolve_base_model(name: str, four_bit: bool) -> tuple[str, str | None]:
         return name, None
     full = _BNB_SUFFIX.sub("", name)
     return full, f"{name} needs bitsandbytes on CUDA; loading the 16-bit {full} instead"
-
-
-def parse_version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text.split("+")[0])[:3])
-
-
-def dtype_keyword(transformers_version: str) -> str:
-    """from_pretrained takes `dtype` since transformers 4.56 (`torch_dtype` before, removed in v5)."""
-    return "dtype" if parse_version(transformers_version) >= (4, 56) else "torch_dtype"
 
 
 # Our name → older names of the same argument in transformers / trl.
@@ -183,7 +174,8 @@ def hint_for_error(error_type: str, message: str, config: TrainConfig | None) ->
         return (f"Out of memory: lower training.maxSeqLength or training.batchSize{now} in joco.config.json "
                 "(raise gradientAccumulationSteps to keep the effective batch), close other programs using the GPU, then re-run.")
     if error_type in ("ModuleNotFoundError", "ImportError"):
-        return f"Install the training packages: {sys.executable} -m pip install -r python/requirements.txt (see README, 05-train)."
+        return (f"Install the training packages: `npm run setup:python` makes .venv with the set for this machine "
+                f"(this was {sys.executable}; use .venv's python).")
     if re.search(r"bitsandbytes", text, re.I):
         return 'Set training.loadIn4bit to false or training.backend to "hf", or install bitsandbytes on a CUDA machine.'
     if re.search(r"huggingface\.co|couldn't connect|offline|Repository Not Found|is not a local folder", text, re.I):
