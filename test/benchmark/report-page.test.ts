@@ -4,6 +4,8 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOllamaGenerator } from "../../lib/benchmark/generators/ollama.js";
 import { createReferenceGenerator } from "../../lib/benchmark/generators/reference.js";
+import { buildReportPage } from "../../lib/benchmark/report-page/page.js";
+import { renderReportPage } from "../../lib/benchmark/report-page/render.js";
 import { type ReportSettings, writeBenchmarkPage } from "../../lib/benchmark/report-page/write.js";
 import { type Run, executeRun } from "../../lib/benchmark/runs.js";
 import type { Case } from "../../lib/core/records.js";
@@ -96,6 +98,34 @@ describe("the report page, as a file", () => {
   });
 });
 
+describe("the report page, from runs of another version of the metrics", () => {
+  const render = (pageRuns: Run[], ceiling: unknown) =>
+    renderReportPage(buildReportPage({ runs: pageRuns, ceiling, ceilingRunId: null, cases: [], casesFile: "cases.jsonl", training: null, model: null, bootstrap: { seed: 1, iterations: 200 }, generatedAt: new Date(0) }));
+  const withMetrics = (run: Run, metrics: Record<string, unknown>) => ({ ...run, metrics: metrics as Run["metrics"] });
+
+  it("shows the original harness's figures when every run has metrics.legacy", async () => {
+    const legacy = (headerCompliance: number, score: number) => ({ headerCompliance, score, typeAccuracy: 0.5 });
+    const html = await render(
+      [withMetrics(runs[0]!, { ...runs[0]!.metrics, legacy: legacy(0.6, 59.5) }), withMetrics(runs[1]!, { ...runs[1]!.metrics, legacy: legacy(0.9, 81.25) })],
+      { ...runs[1]!.metrics, legacy: legacy(1, 96) },
+    );
+    const row = html.match(/<th scope="row">score \(original harness\)<\/th>(.*?)<\/tr>/s)![1]!;
+    expect([...row.matchAll(/>([\d.]+%?)</g)].map((m) => m[1])).toEqual(["59.5", "81.3", "96.0"]);
+    expect(html).toContain("header compliance (original harness)");
+  });
+
+  it("leaves out what a run lacks: no legacy table, no heat map without a matrix, — for a missing figure", async () => {
+    const { confusion: _confusion, bleu: _bleu, ...older } = runs[0]!.metrics;
+    const html = await render([withMetrics(runs[0]!, older)], {});
+    expect(html).not.toContain("original harness");
+    expect(html).not.toContain('<figure class="heatmap">');
+    expect(html).toContain("No confusion matrix in these runs.");
+    expect(html).toMatch(/B-Norm BLEU \(description\)<\/th>\s*<td>\s*<span class="value">—<\/span>/);
+    expect(html).toContain("No training run known");
+    expect(html).toContain("No exported model known");
+  });
+});
+
 describe.skipIf(!hasChromium())(`the report page in headless Chromium${hasChromium() ? "" : ` (skipped: ${NO_CHROMIUM})`}`, () => {
   let opened: OpenedPage;
   beforeAll(async () => {
@@ -126,6 +156,7 @@ describe.skipIf(!hasChromium())(`the report page in headless Chromium${hasChromi
     expect(await opened.page.textContent(".case[data-id='c8'] [data-model='joco (free)'] .msg")).toBe(HOSTILE);
     expect(await opened.page.locator("#case-list img").count()).toBe(0);
     await opened.page.click(".case[data-id='c1'] details.diff summary");
+    await opened.page.waitForSelector(".case[data-id='c1'] .diff pre"); // drawn when first opened (the toggle event comes after the click)
     expect(await opened.page.$$eval(".case[data-id='c1'] .diff pre span", (s) => s.map((x) => `${x.className}:${x.textContent}`))).toContain("add:+new line 1");
   });
 
@@ -143,12 +174,12 @@ describe.skipIf(!hasChromium())(`the report page in headless Chromium${hasChromi
     await choose("#filter-verdict", "");
     await choose("#filter-type", "fix");
     expect(await visibleIds()).toEqual(["c3", "c4", "c7", "c11"]);
-    await opened.page.fill("#filter-search", "hydration");
-    await opened.page.waitForFunction(() => document.querySelector("#match-count")!.getAttribute("data-count") === "1");
+    await opened.page.fill("#filter-search", "hydration"); // applied after a 150 ms pause in typing
+    await expect.poll(count).toBe(1);
     expect(await visibleIds()).toEqual(["c11"]);
     await opened.page.fill("#filter-search", "");
     await choose("#filter-type", "");
-    await opened.page.waitForFunction(() => document.querySelector("#match-count")!.getAttribute("data-count") === "12");
+    await expect.poll(count).toBe(12);
   });
 
   it("hides a model's column when it is unticked", async () => {

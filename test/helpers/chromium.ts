@@ -42,7 +42,7 @@ export async function openReportPage(
   options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
 ): Promise<OpenedPage> {
   const url = pathToFileURL(file).href;
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? "light" });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? "light", reducedMotion: "reduce" }); // no smooth scrolling: screenshots are taken where they were asked
   const requests: string[] = [];
   const errors: string[] = [];
   await context.route("**/*", (route) => (route.request().url() === url ? route.continue() : route.abort()));

@@ -4,6 +4,7 @@
  * confusion heat maps, the loss history, the model file against its size
  * target and every case. The template (report.eta) only lays it out.
  */
+import { basename } from "node:path";
 import { KNOWN_GGUF_SIZES_MB } from "../../export/report.js";
 import type { Case } from "../../core/records.js";
 import type { LossHistory } from "../../train/history.js";
@@ -38,6 +39,8 @@ export interface ReportPageInput {
 
 export interface SizeBar {
   label: string;
+  /** The full name, where the label is shortened. */
+  title: string;
   sizeMB: number;
   /** Of the longest bar, 0–1. */
   width: number;
@@ -70,9 +73,9 @@ function modelSection(model: ModelFile | null): ReportPage["model"] {
   if (!model) return null;
   const sizeMB = model.sizeBytes / 1e6;
   const entries: Array<Omit<SizeBar, "width">> = [
-    { label: `${model.artifact}${model.quantization ? ` (${model.quantization})` : ""}`, sizeMB, kind: "model" },
-    { label: "target", sizeMB: model.targetMB, kind: "target" },
-    ...KNOWN_GGUF_SIZES_MB.map((k) => ({ label: `${k.model} ${k.quantization} (published)`, sizeMB: k.sizeMB, kind: "published" as const })),
+    { label: basename(model.artifact), title: `${model.artifact}${model.quantization ? ` (${model.quantization})` : ""}`, sizeMB, kind: "model" },
+    { label: "target", title: "export.targetSizeMB", sizeMB: model.targetMB, kind: "target" },
+    ...KNOWN_GGUF_SIZES_MB.map((k) => ({ label: `${k.model} ${k.quantization}`, title: "published GGUF size", sizeMB: k.sizeMB, kind: "published" as const })),
   ];
   const longest = Math.max(...entries.map((e) => e.sizeMB));
   return {
@@ -85,12 +88,19 @@ function modelSection(model: ModelFile | null): ReportPage["model"] {
   };
 }
 
+/** "baseline → fine-tuned", and how many runs more are compared. */
+function titleOf(runs: Run[]): string {
+  if (runs.length <= 1) return runs[0]?.model ?? "no runs";
+  const more = runs.length - 2;
+  return `${runs[0]!.model} → ${runs.at(-1)!.model}${more ? ` (and ${more} more run${more > 1 ? "s" : ""})` : ""}`;
+}
+
 export function buildReportPage(input: ReportPageInput): ReportPage {
   const summary = buildSummary(input.runs, input.ceiling, input.bootstrap);
   const cases = buildCasesPayload(input.runs, input.cases);
   const { training } = input;
   return {
-    title: input.runs.map((r) => r.model).join(" → ") || "no runs",
+    title: titleOf(input.runs),
     generatedAt: input.generatedAt.toISOString(),
     casesFile: input.casesFile,
     ceilingRunId: input.ceilingRunId,
