@@ -126,6 +126,7 @@ describe("the report page, from runs of another version of the metrics", () => {
   });
 });
 
+if (!hasChromium()) console.warn(`Skipping the report page's browser tests: ${NO_CHROMIUM}`);
 describe.skipIf(!hasChromium())(`the report page in headless Chromium${hasChromium() ? "" : ` (skipped: ${NO_CHROMIUM})`}`, () => {
   let opened: OpenedPage;
   beforeAll(async () => {
