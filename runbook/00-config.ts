@@ -68,6 +68,8 @@ export const ConfigSchema = z.strictObject({
     dataset: z.string().default("dataset"),
     cases: z.string().default("benchmark/cases"),
     runs: z.string().default("benchmark/runs"),
+    /** The report page 08 writes after every run (self-contained HTML). */
+    report: z.string().default("benchmark/report.html"),
     outputs: z.string().default("outputs"),
     adapter: z.string().default("joco-lora"),
     gguf: z.string().default("joco-gguf"),

@@ -4,7 +4,8 @@
  * The baseline and the fine-tuned model over the same held-out cases, scored
  * by the metrics of DESIGN §6, each run stored as benchmark/runs/<runId>.json
  * and resumable per case; the before/after table says which differences are
- * significant, beside the ceiling of the reference messages themselves.
+ * significant, beside the ceiling of the reference messages themselves; the
+ * same, with every case side by side, goes into the report page (paths.report).
  */
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -20,6 +21,7 @@ import {
   runWithProgress,
 } from "../lib/benchmark/benchmark.js";
 import { renderBenchmarkReport, renderSavedComparison } from "../lib/benchmark/report.js";
+import { type ReportSettings, writeBenchmarkPage, writeSavedRunsPage } from "../lib/benchmark/report-page/write.js";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
@@ -48,6 +50,16 @@ const exportedGguf = (upstream: unknown) => {
   const exported = ExportOutputsSchema.safeParse(upstream);
   return exported.success && exported.data.format === "gguf" ? exported.data.artifact : undefined;
 };
+const reportSettingsOf = (config: Config, root: string): ReportSettings => ({
+  root,
+  file: resolve(root, config.paths.report),
+  runsDir: resolve(root, config.paths.runs),
+  outputsDir: resolve(root, config.paths.outputs),
+  targetSizeMB: config.export.targetSizeMB,
+  diffBudgetChars: config.extract.diffBudgetChars,
+  types: config.conventional.types,
+  bootstrap: { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations },
+});
 
 const options = z.object({
   max: z.int().positive().optional().describe("cases per model (default benchmark.maxCases)"),
@@ -132,6 +144,7 @@ const cell = defineCell({
     }
     const reference = await runWithProgress(createReferenceGenerator(), { ...context, concurrency: 8 });
     log(renderBenchmarkReport(runs, reference, { seed: settings.seed, iterations: settings.bootstrapIterations }));
+    log(await writeBenchmarkPage(runs, reference, cases, upstream, reportSettingsOf(config, root)));
     return { runs: runs.map((r) => r.runId), reference: reference.runId, cases: cases.length, casesFile: source.label };
   },
   summarize: (out) => `${out.cases} cases; runs ${out.runs.join(", ")}`,
@@ -144,6 +157,11 @@ const cell = defineCell({
         const { seed, bootstrapIterations: iterations } = config.benchmark;
         log(await renderSavedComparison(resolve(root, config.paths.runs), [args[0]!, args[1]!], config.conventional.types, { seed, iterations }));
       },
+    },
+    report: {
+      description: "rebuild the report page (paths.report) for saved runs, before first; default: the runs 08 recorded last",
+      usage: "report [runA runB …]",
+      run: async ({ config, root, args, log }) => log(await writeSavedRunsPage(args, reportSettingsOf(config, root))),
     },
   },
 });

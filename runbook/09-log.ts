@@ -3,9 +3,10 @@
  *
  * One dated entry in EXPERIMENT_LOG.md: what was tried and why, the
  * configuration, the dataset, the training figures with the loss curve, the
- * before/after table of 08, the model's size and the run ids. Append only:
- * earlier entries are never rewritten.
+ * before/after table of 08 with a link to its report page, the model's size
+ * and the run ids. Append only: earlier entries are never rewritten.
  */
+import { dirname, relative } from "node:path";
 import { z } from "zod";
 import { BenchmarkOutputsSchema } from "../lib/benchmark/benchmark.js";
 import { renderBenchmarkMarkdown } from "../lib/benchmark/report.js";
@@ -13,6 +14,7 @@ import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError } from "../lib/core/errors.js";
+import { pathExists } from "../lib/core/files.js";
 import { appendExperimentEntry, renderExperimentEntry } from "../lib/log/experiment.js";
 import { readDatasetStats, readModelFile, readTrainingFigures } from "../lib/log/sources.js";
 import { loadRun } from "../lib/benchmark/runs.js";
@@ -63,6 +65,7 @@ const cell = defineCell({
       benchmarkMarkdown: renderBenchmarkMarkdown(runs, reference, { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations }),
       model: readModelFile(upstream("06-export"), config.export.targetSizeMB),
       runs: [...runs.map((r, i): [string, string] => [runs.length === 2 ? `${i === 0 ? "before" : "after"} (${r.model})` : r.model, r.runId]), ["reference", reference.runId]],
+      reportPage: (await pathExists(path(config.paths.report))) ? relative(dirname(path(config.paths.experimentLog)), path(config.paths.report)) : null,
     });
     await appendExperimentEntry(path(config.paths.experimentLog), entry);
     log(`Appended "${title}" to ${config.paths.experimentLog}`);

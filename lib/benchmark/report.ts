@@ -20,7 +20,7 @@ export interface BootstrapSettings {
 }
 
 /** The ceiling over any list of results, in memory (the `compare` command writes no run). */
-async function referenceMetrics(results: Array<Pick<CaseResult, "id" | "expectedMessage">>, types: string[]): Promise<RunMetrics> {
+export async function referenceMetrics(results: Array<Pick<CaseResult, "id" | "expectedMessage">>, types: string[]): Promise<RunMetrics> {
   const reference = createReferenceGenerator();
   const scored = await Promise.all(
     results.map(async (r) => {
@@ -54,7 +54,7 @@ export function renderBenchmarkMarkdown(runs: Run[], reference: Run, bootstrap: 
 }
 
 /** Ids every run has: the cases a comparison (and its ceiling) is over. */
-function pairedIds(runs: Run[]): Set<string> {
+export function pairedIds(runs: Run[]): Set<string> {
   const [first, ...rest] = runs;
   const others = rest.map((run) => new Set(run.results.map((r) => r.id)));
   return new Set((first?.results ?? []).map((r) => r.id).filter((id) => others.every((ids) => ids.has(id))));

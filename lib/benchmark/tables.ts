@@ -35,11 +35,15 @@ export function formatPValue(p: number | null): string {
   return p < 0.001 ? "<0.001" : p.toFixed(3);
 }
 
-function colourDelta(metric: MetricComparison, text: string): string {
-  if (metric.delta === null || metric.significant === null) return text;
-  if (!metric.significant || metric.delta === 0) return chalk.gray(text);
-  return (metric.delta > 0) === metric.higherIsBetter ? chalk.green(text) : chalk.red(text);
+/** How a delta reads: untested (no test applies), not significant, or significantly better or worse. */
+export function deltaVerdict(metric: MetricComparison): "untested" | "not significant" | "better" | "worse" {
+  if (metric.delta === null || metric.significant === null) return "untested";
+  if (!metric.significant || metric.delta === 0) return "not significant";
+  return (metric.delta > 0) === metric.higherIsBetter ? "better" : "worse";
 }
+
+const DELTA_COLOURS = { untested: (text: string) => text, "not significant": chalk.gray, better: chalk.green, worse: chalk.red };
+const colourDelta = (metric: MetricComparison, text: string) => DELTA_COLOURS[deltaVerdict(metric)](text);
 
 const runTitle = (label: { model: string; mode: string }) => `${label.model} (${label.mode})`;
 const CEILING = "reference (ceiling)";
@@ -86,12 +90,18 @@ export function renderMetricsMarkdown(columns: Array<{ title: string; metrics: R
   return [markdownRow(head), markdownRow(head.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(markdownRow)].join("\n");
 }
 
-/** Expected type (rows) against the output's type (columns); `(none)` where no type parses. */
-export function renderConfusionTable(metrics: RunMetrics): string {
-  const expected = Object.keys(metrics.confusion).sort();
-  const produced = [...new Set(Object.values(metrics.confusion).flatMap((row) => Object.keys(row)))].sort((a, b) =>
+/** The axes of a confusion matrix: expected types (rows) and output types (columns), `(none)` last. */
+export function confusionAxes(confusion: RunMetrics["confusion"]): { expected: string[]; produced: string[] } {
+  const expected = Object.keys(confusion).sort();
+  const produced = [...new Set(Object.values(confusion).flatMap((row) => Object.keys(row)))].sort((a, b) =>
     a === NO_TYPE ? 1 : b === NO_TYPE ? -1 : a.localeCompare(b),
   );
+  return { expected, produced };
+}
+
+/** Expected type (rows) against the output's type (columns); `(none)` where no type parses. */
+export function renderConfusionTable(metrics: RunMetrics): string {
+  const { expected, produced } = confusionAxes(metrics.confusion);
   const rows = expected.map((type) => [type, ...produced.map((p) => metrics.confusion[type]?.[p] ?? "")]);
   return renderTable(["expected \\ output", ...produced], rows, 8);
 }

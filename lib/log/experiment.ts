@@ -25,6 +25,8 @@ export interface ExperimentEntry {
   benchmarkMarkdown: string | null;
   model: { file: string; sizeBytes: number; targetMB: number } | null;
   runs: Array<[string, string]>;
+  /** 08's report page, relative to the log file, when it exists. */
+  reportPage?: string | null;
 }
 
 const MAX_CHART_POINTS = 40;
@@ -89,6 +91,7 @@ export function renderExperimentEntry(entry: ExperimentEntry): string {
     "",
     entry.benchmarkMarkdown ?? "No benchmark runs.",
     "",
+    ...(entry.reportPage ? [`Every case side by side, the confusion heat maps and the loss curve: [${entry.reportPage}](${encodeURI(entry.reportPage)}) (rewritten by each 08 run).`, ""] : []),
     "### Model",
     "",
     size,

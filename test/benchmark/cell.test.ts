@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama.ts";
@@ -56,7 +56,32 @@ describe("08-benchmark", () => {
     const missing = await cell(dir, ["compare", outputs.runs[0], "no-such-run"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/No benchmark run .*no-such-run\.json/);
+
+    // The report page, written by the run.
+    const page = join(dir, "benchmark/report.html");
+    expect(result.stdout).toMatch(/Report page: benchmark\/report\.html \(0\.\d MB; open it in a browser/);
+    const written = await readFile(page, "utf8");
+    for (const id of [...outputs.runs, outputs.reference]) expect(written).toContain(id);
   });
+
+  it("rebuilds the report page for the runs 08 recorded, or for any named ones", async () => {
+    const dir = await project();
+    expect((await cell(dir, [])).code).toBe(0);
+    const outputs = JSON.parse(await readFile(join(dir, "checkpoints.json"), "utf8")).cells["08-benchmark"].outputs;
+    const page = join(dir, "benchmark/report.html");
+    await rm(page);
+    const rebuilt = await cell(dir, ["report"]);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(await readFile(page, "utf8")).toContain("diff 2"); // the diffs, read back from the run's case file
+    const one = await cell(dir, ["report", outputs.runs[1]]);
+    expect(one.code, one.stderr).toBe(0);
+    const single = await readFile(page, "utf8");
+    expect(single).toContain(outputs.runs[1]);
+    expect(single).not.toContain(outputs.runs[0]);
+    const none = await cell(await tempDir(), ["report"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("08-benchmark has recorded no runs to report on");
+  }, 90_000);
 
   it("benchmarks one model in structured mode on any case file, with the ceiling beside it", async () => {
     const dir = await tempDir();

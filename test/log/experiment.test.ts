@@ -38,6 +38,11 @@ describe("experiment log entries", () => {
     expect(text).toContain("No dataset statistics (dataset/stats.json not found).");
     expect(text).toContain("No training figures (05-train has not recorded any).");
     expect(text).toContain("No exported model (06-export has not run).");
+    expect(text).not.toContain("report.html");
+  });
+
+  it("links the report page relative to the log, spaces and all", () => {
+    expect(renderExperimentEntry(entry({ reportPage: "../my runs/report.html" }))).toContain("[../my runs/report.html](../my%20runs/report.html)");
   });
 
   it("thins a long curve to 40 points, keeping the first and the last", () => {
@@ -118,6 +123,7 @@ describe("09-log", () => {
     expect(text).toContain("| format compliance (commitlint) | 0.0% | 100.0% | +100.0 pts |");
     expect(text).toContain("| cases | 2 from benchmark/cases/held-out.jsonl |");
     expect(text).toMatch(/- after \(joco\): `joco-free-[0-9a-f]{10}`/);
+    expect(text).toContain("the loss curve: [benchmark/report.html](benchmark/report.html) (rewritten by each 08 run).");
 
     const second = await runTsx(join(REPO_ROOT, "runbook/09-log.ts"), ["--force", "--title", "again"], { cwd: dir, env });
     expect(second.code, second.stderr).toBe(0);
