@@ -168,6 +168,8 @@ export const ConfigSchema = z.strictObject({
     mergeBase: z.string().optional(),
     /** Where the merged 16-bit safetensors folder goes (llama.cpp and ollama routes). */
     mergedDir: z.string().default("joco-merged"),
+    /** Greedy generations compared between the merged model and each GGUF (DESIGN §7): how many prompts, how many tokens each. */
+    parity: section({ prompts: z.int().min(0).default(8), maxNewTokens: positiveInt.default(24) }),
   }),
   ollama: section({
     model: z.string().default("joco"),

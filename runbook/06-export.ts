@@ -13,6 +13,7 @@ import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
+import { EXACT_QUANTIZATIONS, checkExportParity, parityPrompts } from "../lib/export/parity.js";
 import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export/export.js";
 import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export/report.js";
 import { pathExists } from "../lib/core/files.js";
@@ -53,7 +54,7 @@ const cell = defineCell({
         const missing = await missingPythonModules(MERGE_MODULES);
         return missing.length === 0 || `missing Python packages: ${missing.join(", ")}`;
       },
-      hint: "Run `pip install -r python/requirements.txt` in the training environment and set JOCO_PYTHON to its python (see README).",
+      hint: "Run `npm run setup:python` (it makes .venv with the pinned stack), or set JOCO_PYTHON to an interpreter that has them.",
     },
   ],
   outputs: ExportOutputsSchema,
@@ -70,6 +71,9 @@ const cell = defineCell({
       instruction: TRAINING_INSTRUCTION,
       maxSeqLength: config.training.maxSeqLength,
       loadIn4bit: config.training.loadIn4bit,
+      // A k-quant is compared by agreement rate; Q8_0 beside it must match transformers token for token.
+      alsoWrite: EXACT_QUANTIZATIONS.has(quantization) ? [] : ["q8_0"],
+      reference: { prompts: await parityPrompts(path(config.paths.dataset), config.export.parity.prompts), maxNewTokens: config.export.parity.maxNewTokens },
     };
     await mkdir(path(config.paths.gguf), { recursive: true });
     const configFile = path(config.paths.gguf, "export-config.json");
@@ -97,6 +101,10 @@ const cell = defineCell({
     }
     const check = verifyGguf(done.path, quantization);
     log(renderTable(["GGUF", ""], ggufRows(check)));
+    const parity = done.reference ? await checkExportParity(done.files ?? { [quantization]: done.path }, done.reference) : [];
+    const sample = parity[0]?.prompts[0];
+    if (sample) log(`llama.cpp loaded ${relative(path(), parity[0]!.file)} and wrote: ${chalk.bold(JSON.stringify(sample.got.trim()))}`);
+    log(renderTable(["GGUF", "greedy tokens = transformers"], parity.map((p) => [relative(path(), p.file), `${p.matched} of ${p.total}${p.exact ? "" : " (k-quant: agreement rate)"}`])));
     log(renderTable(["model", "size", `vs ${config.export.targetSizeMB} MB target`], sizeRows({ label: `joco ${quantization}`, sizeBytes: check.header.sizeBytes }, config.export.targetSizeMB), 20));
     return {
       route: done.route,
@@ -107,6 +115,7 @@ const cell = defineCell({
       architecture: check.header.architecture,
       tensorCount: check.header.tensorCount,
       eosToken: check.eosToken ?? done.eos_token,
+      parity: parity.map(({ quantization: q, file, matched, total }) => ({ quantization: q, file: relative(path(), file), matched, total })),
     };
   },
   summarize: (out) => `${out.artifact} (${out.format}, ${out.quantization}, ${(out.sizeBytes / 1e6).toFixed(0)} MB) via ${out.route}`,

@@ -23,6 +23,10 @@ export interface ExportScriptConfig {
   instruction: string;
   maxSeqLength: number;
   loadIn4bit: boolean;
+  /** Converter-made GGUFs beside the asked one (f16, q8_0), for the parity check of a k-quant. */
+  alsoWrite?: string[];
+  /** Prompts whose greedy generations by the merged model go to reference.json, for the parity check. */
+  reference?: { prompts: string[]; maxNewTokens: number };
 }
 
 export const ExportEventSchema = z.discriminatedUnion("event", [
@@ -37,6 +41,9 @@ export const ExportEventSchema = z.discriminatedUnion("event", [
     eos_token: z.string(),
     chat_template: z.boolean(),
     ollama_quantize: z.string().nullable().optional(),
+    /** Quantization → GGUF file, the asked one and alsoWrite's. */
+    files: z.record(z.string(), z.string()).optional(),
+    reference: z.string().nullable().optional(),
   }),
   z.object({ event: z.literal("error"), message: z.string(), hint: z.string() }),
 ]);
@@ -54,6 +61,8 @@ export const ExportOutputsSchema = z.object({
   architecture: z.string().optional(),
   tensorCount: z.number().optional(),
   eosToken: z.string(),
+  /** Greedy agreement with the merged transformers model, per GGUF written. */
+  parity: z.array(z.object({ quantization: z.string(), file: z.string(), matched: z.int(), total: z.int() })).optional(),
 });
 export type ExportOutputs = z.infer<typeof ExportOutputsSchema>;
 

@@ -28,6 +28,8 @@ export interface LlamaCppModel {
   path: string;
   /** Completes `prompt` exactly as given: no chat template, no BOS, special-token text kept literal. */
   complete(prompt: string, settings: CompletionSettings): Promise<Completion>;
+  /** The prompt's tokens as llama.cpp reads them (special-token text literal). */
+  tokenize(text: string): number[];
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function loadGguf(path: string, contextSize = 4096): Promise<LlamaC
 
   return {
     path,
+    tokenize: (text) => [...model.tokenize(text, false)],
     complete(prompt, settings) {
       const next = queue.then(() => run(prompt, settings));
       queue = next.catch(() => {});
