@@ -104,7 +104,7 @@ const cell = defineCell({
     const parity = done.reference ? await checkExportParity(done.files ?? { [quantization]: done.path }, done.reference) : [];
     const sample = parity[0]?.prompts[0];
     if (sample) log(`llama.cpp loaded ${relative(path(), parity[0]!.file)} and wrote: ${chalk.bold(JSON.stringify(sample.got.trim()))}`);
-    log(renderTable(["GGUF", "greedy tokens = transformers"], parity.map((p) => [relative(path(), p.file), `${p.matched} of ${p.total}${p.exact ? "" : " (k-quant: agreement rate)"}`])));
+    log(renderTable(["GGUF", "greedy tokens = transformers"], parity.map((p) => [relative(path(), p.file), `${p.matched} of ${p.total}${p.ties ? `, ${p.ties} near a tie` : ""}${p.exact ? "" : " (k-quant: agreement rate)"}`])));
     log(renderTable(["model", "size", `vs ${config.export.targetSizeMB} MB target`], sizeRows({ label: `joco ${quantization}`, sizeBytes: check.header.sizeBytes }, config.export.targetSizeMB), 20));
     return {
       route: done.route,
@@ -115,7 +115,7 @@ const cell = defineCell({
       architecture: check.header.architecture,
       tensorCount: check.header.tensorCount,
       eosToken: check.eosToken ?? done.eos_token,
-      parity: parity.map(({ quantization: q, file, matched, total }) => ({ quantization: q, file: relative(path(), file), matched, total })),
+      parity: parity.map(({ quantization: q, file, matched, ties, total }) => ({ quantization: q, file: relative(path(), file), matched, ties, total })),
     };
   },
   summarize: (out) => `${out.artifact} (${out.format}, ${out.quantization}, ${(out.sizeBytes / 1e6).toFixed(0)} MB) via ${out.route}`,

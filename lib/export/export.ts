@@ -62,7 +62,7 @@ export const ExportOutputsSchema = z.object({
   tensorCount: z.number().optional(),
   eosToken: z.string(),
   /** Greedy agreement with the merged transformers model, per GGUF written. */
-  parity: z.array(z.object({ quantization: z.string(), file: z.string(), matched: z.int(), total: z.int() })).optional(),
+  parity: z.array(z.object({ quantization: z.string(), file: z.string(), matched: z.int(), ties: z.int(), total: z.int() })).optional(),
 });
 export type ExportOutputs = z.infer<typeof ExportOutputsSchema>;
 

@@ -27,6 +27,8 @@ export interface PromptParity {
   prompt: string;
   sameTokens: boolean;
   sameGeneration: boolean;
+  /** The generations part where transformers' top two logits were within NEAR_TIE: rounding may pick either. */
+  nearTie: boolean;
   expected: string;
   got: string;
 }
@@ -35,6 +37,8 @@ export interface ParityResult {
   quantization: string;
   file: string;
   matched: number;
+  /** Disagreements on a near tie (NEAR_TIE), tolerated for the exact quantizations. */
+  ties: number;
   total: number;
   /** Whether this quantization must match exactly (F16, Q8_0) or only reports its agreement (k-quants). */
   exact: boolean;
@@ -42,6 +46,12 @@ export interface ParityResult {
 }
 
 export const EXACT_QUANTIZATIONS = new Set(["f16", "q8_0"]);
+/**
+ * A lead of the chosen logit over the runner-up below which 8-bit rounding can
+ * swap them (measured on the rehearsal's random tiny model: leads of 0.002–0.09).
+ * A disagreement there is a tie, not a broken export; anywhere else it fails.
+ */
+export const NEAR_TIE = 0.1;
 
 export const readReference = async (file: string): Promise<Reference> => ReferenceSchema.parse(JSON.parse(await readFile(file, "utf8")));
 
@@ -56,10 +66,12 @@ export async function checkParity(file: string, quantization: string, reference:
       const completion = await model.complete(item.prompt, { maxTokens: reference.max_new_tokens, temperature: 0, topP: 1, seed: 0, stop: [] });
       const expected = withoutStop(item.ids, reference.stop_ids);
       const got = withoutStop(completion.tokens, reference.stop_ids);
+      const split = firstDifference(got, expected);
       prompts.push({
         prompt: item.prompt,
         sameTokens: JSON.stringify(model.tokenize(item.prompt)) === JSON.stringify(item.prompt_ids),
-        sameGeneration: JSON.stringify(got) === JSON.stringify(expected),
+        sameGeneration: split === undefined,
+        nearTie: split !== undefined && (item.margins?.[split] ?? Infinity) < NEAR_TIE,
         expected: item.text,
         got: completion.text,
       });
@@ -68,16 +80,24 @@ export async function checkParity(file: string, quantization: string, reference:
     await model.close();
   }
   const matched = prompts.filter((p) => p.sameTokens && p.sameGeneration).length;
-  return { quantization, file, matched, total: prompts.length, exact: EXACT_QUANTIZATIONS.has(quantization), prompts };
+  const ties = prompts.filter((p) => p.sameTokens && p.nearTie).length;
+  return { quantization, file, matched, ties, total: prompts.length, exact: EXACT_QUANTIZATIONS.has(quantization), prompts };
+}
+
+/** Where two token lists first differ (a length difference counts, at the end of the shorter); undefined when equal. */
+function firstDifference(a: number[], b: number[]): number | undefined {
+  const length = Math.max(a.length, b.length);
+  for (let i = 0; i < length; i += 1) if (a[i] !== b[i]) return i;
+  return undefined;
 }
 
 /** An exact quantization that disagrees fails the export, showing both sides of the first disagreement. */
 export function assertParity(result: ParityResult): void {
-  if (!result.exact || result.matched === result.total) return;
-  const first = result.prompts.find((p) => !p.sameTokens || !p.sameGeneration)!;
+  if (!result.exact || result.matched + result.ties === result.total) return;
+  const first = result.prompts.find((p) => !p.sameTokens || (!p.sameGeneration && !p.nearTie))!;
   const what = first.sameTokens ? "generated other tokens" : "tokenized the prompt differently";
   throw new RunbookError(
-    `${result.file}: llama.cpp ${what} than transformers on ${result.total - result.matched} of ${result.total} prompts.\n` +
+    `${result.file}: llama.cpp ${what} than transformers on ${result.total - result.matched - result.ties} of ${result.total} prompts (not near a tie).\n` +
       `  transformers: ${JSON.stringify(first.expected)}\n  llama.cpp:    ${JSON.stringify(first.got)}`,
     "The export lost weights, tokenizer or template: re-run 06 with --force; if it persists, report the llama.cpp tag (node_modules/node-llama-cpp/llama/llama.cpp.info.json).",
   );

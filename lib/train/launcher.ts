@@ -53,9 +53,11 @@ async function sha256Of(files: string[]): Promise<string> {
 export async function buildTrainerConfig(config: TrainingConfig, root: string) {
   const trainFile = join(config.paths.dataset, "train.jsonl");
   const validationFile = join(config.paths.dataset, "validation.jsonl");
+  // allowCpu is the launcher's (a precondition), not a training setting.
+  const { allowCpu: _allowCpu, ...training } = config.training;
   return {
     version: 1,
-    ...config.training,
+    ...training,
     trainFile,
     validationFile,
     outputDir: config.paths.outputs,

@@ -125,7 +125,7 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
         if (!accelerator) return true; // torch is not installed: the package check says so
         if (!accelerator.torch) return `torch cannot be imported: ${accelerator.error}`;
         if (config.training.backend === "unsloth" && !accelerator.cuda) return `training.backend is "unsloth" but torch ${accelerator.torch} sees no CUDA GPU`;
-        if (accelerator.cuda || accelerator.mps || options.allowCpu) return true;
+        if (accelerator.cuda || accelerator.mps || options.allowCpu || config.training.allowCpu) return true;
         return `torch ${accelerator.torch} sees no CUDA GPU and no Apple MPS`;
       },
       hint: 'Train on a machine with an NVIDIA GPU or Apple Silicon (torch built with CUDA/MPS), pass --allow-cpu to train on the CPU (hours), or set training.backend to "auto".',

@@ -37,6 +37,8 @@ export const TrainingSchema = section({
   /** Recompute activations in the backward pass: much less memory for ~20% more time. */
   gradientCheckpointing: z.boolean().default(true),
   seed: z.int().default(3407),
+  /** Train on the CPU when there is no CUDA or Apple GPU, as `--allow-cpu` does (the rehearsal's tiny model; hours for a 1.5B one). */
+  allowCpu: z.boolean().default(false),
 });
 
 export type TrainingSettings = z.output<typeof TrainingSchema>;
