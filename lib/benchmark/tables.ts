@@ -92,8 +92,9 @@ const deltaHeads = (comparisons: Comparison[], markdown = false) =>
 function pairedNote(comparisons: Comparison[], markdown = false): string {
   const [first] = comparisons;
   const unpaired = first!.unpairedCases ? `, ${first!.unpairedCases} unpaired left out` : "";
-  const test = "McNemar p < 0.05, or the bootstrap interval excludes 0";
-  const significance = markdown ? `significant: ${test}` : `grey Δ: not significant (not ${test})`;
+  const significance = markdown
+    ? "significant: McNemar p < 0.05, or a bootstrap interval that excludes 0"
+    : "grey Δ: not significant (McNemar p ≥ 0.05, or a bootstrap interval that includes 0)";
   return `${first!.pairedCases} paired cases${unpaired}; ${significance}; ${WILSON_NOTE}`;
 }
 
