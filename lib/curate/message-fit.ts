@@ -10,9 +10,12 @@
  * `curation.maxBodyLines` 10 (the p95) and `curation.maxMessageTokens` 128
  * (≈ p93, and the served numPredict). A message over either keeps its header
  * (still a true label for the diff) and loses its body; one whose header alone
- * is over the token cap is dropped.
+ * is over the token cap is dropped. So does a body that makes the label more
+ * than one message (a code fence, a second header, a meta line: 52 of the
+ * 3,000), since the benchmark fails exactly that in formatCompliance.
  */
 import { HEADER_MAX_LENGTH, bodyOf, exceedsHeaderLimit, headerOf } from "../conventional/parser.js";
+import { messageProblems } from "../conventional/message.js";
 import { type CurationFilter, keepIf } from "./candidate.js";
 import { estimateTokens } from "./tokens.js";
 
@@ -30,10 +33,11 @@ const bodyLines = (message: string) => {
 
 export const capMessages: CurationFilter = {
   name: "message cap",
-  description: "a body over curation.maxBodyLines lines or a message over curation.maxMessageTokens tokens is cut to its header",
-  apply: (candidates, { maxBodyLines, maxMessageTokens }) =>
+  description: "a body over curation.maxBodyLines lines, a message over curation.maxMessageTokens tokens, or a body with a fence, second header or meta line is cut to its header",
+  apply: (candidates, { maxBodyLines, maxMessageTokens, types }) =>
     keepIf(candidates, (c) => {
-      if (bodyLines(c.message) <= maxBodyLines && estimateTokens(c.message) <= maxMessageTokens) return true;
+      const generable = bodyLines(c.message) <= maxBodyLines && estimateTokens(c.message) <= maxMessageTokens;
+      if (generable && messageProblems(c.message, types).length === 0) return true;
       const header = headerOf(c.message);
       const tokens = estimateTokens(header);
       if (tokens > maxMessageTokens) return { reason: "header over the token cap", detail: `${tokens} tokens > curation.maxMessageTokens ${maxMessageTokens}` };

@@ -84,17 +84,20 @@ describe("one policy for headers over 72 characters", () => {
 });
 
 describe("what cannot be generated is capped", () => {
-  it("cuts a body over curation.maxBodyLines, or a message over curation.maxMessageTokens, to its header", async () => {
+  it("cuts a body over curation.maxBodyLines, a message over curation.maxMessageTokens, or a fenced body to its header", async () => {
     const bullets = `feat(ui): squash of many changes\n\n${Array.from({ length: 14 }, (_, i) => `* fix: part ${i}`).join("\n")}`;
     const wordy = `feat(ui): explain everything\n\n${"This paragraph goes on about the change at length.\n".repeat(8)}`;
     const fine = "feat(ui): add a toggle\n\nShort reason.";
-    const result = await curate([labeledRecord(1, bullets), labeledRecord(2, wordy), labeledRecord(3, fine)], curateSettings());
+    const fenced = "docs(ui): show the new option\n\n```yaml\ntoggle: true\n```";
+    const records = [labeledRecord(1, bullets), labeledRecord(2, wordy), labeledRecord(3, fine), labeledRecord(4, fenced)];
+    const result = await curate(records, curateSettings());
     expect(result.kept.map((c) => [c.message, c.capped])).toEqual([
       ["feat(ui): squash of many changes", true],
       ["feat(ui): explain everything", true],
       [fine, false],
+      ["docs(ui): show the new option", true], // a fence would fail formatCompliance: not taught
     ]);
-    expect(curationStats(result, curateSettings()).messages).toMatchObject({ capped: 2, withBody: 1, maxBodyLines: 10, maxMessageTokens: 128 });
+    expect(curationStats(result, curateSettings()).messages).toMatchObject({ capped: 3, withBody: 1, maxBodyLines: 10, maxMessageTokens: 128 });
   });
 
   it("keeps the message cap within what 07 and 08 let the model generate", () => {
