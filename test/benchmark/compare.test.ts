@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { compareRuns } from "../../lib/benchmark/compare.js";
-import { renderComparisonMarkdown, renderComparisonTable } from "../../lib/benchmark/tables.js";
+import { renderComparisonMarkdown, renderComparisonTable, renderMetricsTable } from "../../lib/benchmark/tables.js";
 import { type CaseResult, aggregateMetrics } from "../../lib/benchmark/metrics.js";
 import type { Run } from "../../lib/benchmark/runs.js";
 import { chalk } from "../../lib/core/ui.js";
@@ -118,5 +118,15 @@ describe("comparison tables", () => {
     expect(rowOf(markdown, "type accuracy |")).toContain("| 0.0% [0.0, 27.8] | 50.0% [23.7, 76.3] | +50.0 pts |");
     expect(rowOf(markdown, "type accuracy |")).toContain("| 0.063 | no |");
     expect(markdown).not.toContain("\u001b[");
+  });
+});
+
+describe("the strict type accuracy row", () => {
+  it("is shown only where it differs from the extracted type accuracy", () => {
+    const same = aggregateMetrics(ids.map((id) => result(id, { typeCorrect: true, typeCorrectStrict: true })));
+    const fenced = aggregateMetrics(ids.map((id, i) => result(id, { typeCorrect: true, typeCorrectStrict: i > 2 })));
+    expect(renderMetricsTable([{ title: "a", metrics: same }])).not.toContain("output as returned");
+    const table = renderMetricsTable([{ title: "a", metrics: same }, { title: "b", metrics: fenced }]);
+    expect(table.split("\n").find((line) => line.includes("output as returned"))).toMatch(/100\.0% \[72\.2, 100\.0\].*70\.0% \[39\.7, 89\.2\]/);
   });
 });

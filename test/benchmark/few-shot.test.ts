@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffTerms, loadFewShotIndex } from "../../lib/benchmark/few-shot.js";
-import { trainingPrompt } from "../../lib/benchmark/generators/prompts.js";
+import { chatPrompt, fewShotMessages, trainingPrompt } from "../../lib/benchmark/generators/prompts.js";
 import { TRAINING_INSTRUCTION } from "../../lib/conventional/prompt.js";
 import { diffTokenBudget, fitDiffToTokens } from "../../lib/curate/tokens.js";
 import { DEFAULT_CONFIG } from "../../runbook/00-config.js";
@@ -55,6 +55,19 @@ describe("few-shot retrieval", () => {
     expect(index.retrieve(CASES[1]!.diff, 3).map((e) => e.id)[0]).toBe("train-router");
     expect(index.retrieve(CASES[2]!.diff, 1).map((e) => e.id)).toEqual(["train-cache"]);
     expect(index.retrieve("@@ -1 +1 @@\n-zzz\n+qqq\n", 3)).toEqual([]); // no shared word: no example
+  });
+
+  it("puts the examples before the case, the most similar last, as JSON answers in structured mode", () => {
+    const examples = [
+      { id: "a", diff: "diff a", message: "feat(ui)!: drop the old toggle\n\nUse the new one." },
+      { id: "b", diff: "diff b", message: "fix: x" },
+    ];
+    const messages = fewShotMessages(examples, "the case", "structured");
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant", "user"]);
+    expect(messages[0]!.content).toBe(chatPrompt("diff b", "structured"));
+    expect(JSON.parse(messages[3]!.content)).toEqual({ type: "feat", scope: "ui", breaking: true, description: "drop the old toggle", body: "Use the new one." });
+    expect(messages[4]!.content).toBe(chatPrompt("the case", "structured"));
+    expect(fewShotMessages(examples, "the case", "free")[3]!.content).toBe(examples[0]!.message);
   });
 
   it("reads words from the changed lines and file names only", () => {
