@@ -24,7 +24,7 @@ import labelCell from "./03-label.js";
 const cell = defineCell({
   id: "04-curate",
   title: "Curate the training set",
-  version: 1,
+  version: 2,
   dependsOn: [labelCell],
   options: z.object({}),
   reads: (config: Config) => ({

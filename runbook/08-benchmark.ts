@@ -59,7 +59,7 @@ const options = z.object({
 const cell = defineCell({
   id: "08-benchmark",
   title: "Benchmark before/after",
-  version: 1,
+  version: 2,
   dependsOn: [extractCell, importOllamaCell],
   requires: [],
   options,

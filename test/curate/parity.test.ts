@@ -100,9 +100,16 @@ describe("what cannot be generated is capped", () => {
     expect(curationStats(result, curateSettings()).messages).toMatchObject({ capped: 3, withBody: 1, maxBodyLines: 10, maxMessageTokens: 128 });
   });
 
-  it("keeps the message cap within what 07 and 08 let the model generate", () => {
+  it("keeps every curated message within numPredict tokens of the real Qwen tokenizer", async () => {
     expect(DEFAULT_CONFIG.curation.maxMessageTokens).toBeLessThanOrEqual(DEFAULT_CONFIG.ollama.numPredict);
     expect(DEFAULT_CONFIG.curation.maxMessageTokens).toBeLessThanOrEqual(DEFAULT_CONFIG.benchmark.numPredict);
+    const qwen = fromPreTrained();
+    const squash = (n: number) => `fix(core): squash ${n}\n\n${Array.from({ length: 9 }, (_, i) => `- tighten the scheduler's queue draining and retry backoff, step ${i}`).join("\n")}`;
+    const messages = [squash(1), squash(2), `feat(api): add paging\n\n${"Paging keeps responses small and predictable.\n".repeat(9)}`, "docs: fix a typo"];
+    expect(Math.max(...messages.map((m) => qwen.encode(m).length))).toBeGreaterThan(DEFAULT_CONFIG.ollama.numPredict); // too long to generate as they are
+    const result = await curate(messages.map((m, i) => labeledRecord(i + 1, m)), curateSettings());
+    expect(result.kept).toHaveLength(4);
+    for (const c of result.kept) expect(qwen.encode(c.message).length, c.message).toBeLessThanOrEqual(DEFAULT_CONFIG.ollama.numPredict);
   });
 
   it.skipIf(sharedCases().length === 0)(
