@@ -142,6 +142,13 @@ export const ConfigSchema = z.strictObject({
     similarDiffThreshold: z.number().gt(0).max(1).default(0.5),
     /** At most this many examples may share one message, whatever their diffs (generic `docs: update`). */
     maxSameMessage: positiveInt.default(3),
+    /** A longer body is cut off (the header stays): p95 of 3,000 real messages is 10 lines (lib/curate/message-fit.ts). */
+    maxBodyLines: z.int().min(0).default(10),
+    /**
+     * Estimated tokens of the longest message trained on (a longer one keeps only its header). Must not exceed
+     * ollama.numPredict nor benchmark.numPredict, so that everything trained can be generated; 128 ≈ p93 of real messages.
+     */
+    maxMessageTokens: positiveInt.default(128),
     /** Caps as a share of `max`: no type, and no repository, may exceed it. */
     maxTypeShare: z.number().gt(0).max(1).default(0.35),
     maxRepositoryShare: z.number().gt(0).max(1).default(0.35),
@@ -206,6 +213,14 @@ export const ConfigSchema = z.strictObject({
     bootstrapIterations: positiveInt.default(10_000),
     /** The gold reference for `--backend claude`. */
     claudeModel: z.string().default("claude-sonnet-4-6"),
+    /**
+     * The strongest cheap alternative: the baseline with the k most similar training examples (BM25 over
+     * dataset/train.jsonl, never a benchmark case) in its prompt, each diff cut to exampleDiffChars. k 0: off.
+     */
+    fewShot: section({
+      k: z.int().min(0).default(3),
+      exampleDiffChars: positiveInt.default(1500),
+    }),
   }),
   log: section({
     title: z.string().optional(),

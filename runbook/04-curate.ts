@@ -24,13 +24,14 @@ import labelCell from "./03-label.js";
 const cell = defineCell({
   id: "04-curate",
   title: "Curate the training set",
-  version: 1,
+  version: 2,
   dependsOn: [labelCell],
   options: z.object({}),
   reads: (config: Config) => ({
     curation: config.curation,
     types: config.conventional.types,
     maxSeqLength: config.training.maxSeqLength,
+    numPredict: { ollama: config.ollama.numPredict, benchmark: config.benchmark.numPredict },
     repos: config.repos.map((repo) => repo.name),
     paths: { labeled: config.paths.labeled, cases: config.paths.cases, dataset: config.paths.dataset },
   }),
@@ -53,6 +54,15 @@ const cell = defineCell({
       },
       hint: "Map each type to one of conventional.types, or to null to drop it.",
     },
+    {
+      name: "every trained message can be generated (curation.maxMessageTokens ≤ numPredict)",
+      check: ({ config }) => {
+        const cap = config.curation.maxMessageTokens;
+        const short = [["ollama.numPredict", config.ollama.numPredict], ["benchmark.numPredict", config.benchmark.numPredict]].filter(([, n]) => (n as number) < cap);
+        return short.length === 0 || short.map(([key, n]) => `${key} ${n} < curation.maxMessageTokens ${cap}`).join("; ");
+      },
+      hint: "Raise ollama.numPredict / benchmark.numPredict, or lower curation.maxMessageTokens: a model cannot learn to finish a message it is cut off in.",
+    },
   ],
   outputs: z.object({
     train: z.int(),
@@ -60,6 +70,12 @@ const cell = defineCell({
     labeled: z.int(),
     dropped: z.int(),
     truncated: z.int(),
+    /** Messages whose body was cut by curation.maxBodyLines / maxMessageTokens. */
+    capped: z.int(),
+    /** Estimated tokens of the longest message kept: what numPredict must cover. */
+    maxMessageTokens: z.int(),
+    /** The diff budget (estimated tokens) 04 and 08 cut diffs to. */
+    diffBudgetTokens: z.int(),
     benchmarkCases: z.int(),
     byType: z.record(z.string(), z.int()),
   }),
@@ -84,6 +100,9 @@ const cell = defineCell({
       labeled: labeled.length,
       dropped: stats.dropped.length,
       truncated: stats.tokens.truncatedExamples,
+      capped: stats.messages.capped,
+      maxMessageTokens: stats.messages.tokens.max,
+      diffBudgetTokens: stats.tokens.diffBudget,
       benchmarkCases: cases.length,
       byType: Object.fromEntries(Object.entries(stats.byType).map(([type, n]) => [type, n.train + n.validation])),
     };

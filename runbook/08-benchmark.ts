@@ -29,6 +29,10 @@ import { RunbookError, UsageError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
 import { ExportOutputsSchema } from "../lib/export/export.js";
+import { type FewShotIndex, loadFewShotIndex } from "../lib/benchmark/few-shot.js";
+import { diffTokenBudget } from "../lib/curate/tokens.js";
+import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
+import { chalk } from "../lib/core/ui.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
@@ -56,10 +60,13 @@ const reportSettingsOf = (config: Config, root: string): ReportSettings => ({
   runsDir: resolve(root, config.paths.runs),
   outputsDir: resolve(root, config.paths.outputs),
   targetSizeMB: config.export.targetSizeMB,
-  diffBudgetChars: config.extract.diffBudgetChars,
+  diffBudgetTokens: diffBudgetOf(config),
   types: config.conventional.types,
   bootstrap: { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations },
 });
+
+/** The diff budget 04 cuts training diffs to: the model is served what it was trained on. */
+const diffBudgetOf = (config: Config) => diffTokenBudget(TRAINING_INSTRUCTION, config.training.maxSeqLength, config.curation.maxMessageTokens);
 
 const options = z.object({
   max: z.int().positive().optional().describe("cases per model (default benchmark.maxCases)"),
@@ -77,14 +84,15 @@ const options = z.object({
 const cell = defineCell({
   id: "08-benchmark",
   title: "Benchmark before/after",
-  version: 1,
+  version: 2,
   dependsOn: [extractCell, importOllamaCell],
   requires: [],
   options,
   reads: (config: Config, opts: z.output<typeof options>) => ({
     settings: settingsOf(config),
     cases: config.paths.cases,
-    diffBudgetChars: config.extract.diffBudgetChars,
+    diffBudgetTokens: diffBudgetOf(config),
+    fewShotDedupe: config.curation.nearDuplicateThreshold,
     options: opts,
   }),
   preconditions: [
@@ -121,9 +129,13 @@ const cell = defineCell({
     const settings = settingsOf(config, exportedGguf(upstream("06-export")));
     const backend = opts.backend ?? config.benchmark.backend;
     const source = await caseFiles(root, config.paths.cases, opts.cases);
-    const cases = fitCaseDiffs(await loadCases(source.files, opts.max ?? config.benchmark.maxCases), config.extract.diffBudgetChars);
+    const loaded = await loadCases(source.files, opts.max ?? config.benchmark.maxCases);
+    const { cases, truncated } = fitCaseDiffs(loaded.cases, diffBudgetOf(config));
     if (cases.length === 0) throw new RunbookError(`No cases in ${source.label}`, "Check the case file(s): one JSON case per line.");
-    log(`${cases.length} cases from ${source.label}`);
+    const longHeaders = loaded.longHeaders ? `; ${loaded.longHeaders} passed over for a header over 72 characters (the policy training follows)` : "";
+    log(`${cases.length} cases from ${source.label}${longHeaders}`);
+    log(`Diffs cut to ${diffBudgetOf(config)} estimated tokens, as 04 cuts training diffs: ${truncated} of ${cases.length} truncated (${((100 * truncated) / cases.length).toFixed(1)}%)`);
+    const fewShot = await fewShotIndexFor(config, opts, path(config.paths.dataset, "train.jsonl"), cases, log);
 
     const mode = opts.mode ?? config.benchmark.mode;
     const context = {
@@ -137,17 +149,22 @@ const cell = defineCell({
       log,
     };
     const runs = [];
-    const targets = benchmarkTargets(settings, { ...opts, backend }).map((t) => (t.backend === "llama-cpp" ? { ...t, model: path(t.model) } : t));
+    let fewShotRun;
+    const targets = benchmarkTargets(settings, { ...opts, backend }, fewShot !== null).map((t) => (t.backend === "llama-cpp" ? { ...t, model: path(t.model) } : t));
     if (targets.length === 0) throw new RunbookError("No GGUF file to benchmark", "Run 06-export, or set benchmark.gguf.model, or pass --model FILE.gguf.");
     for (const target of targets) {
-      runs.push(await runWithProgress(await createGenerator(target, settings, mode, opts.prompt), context));
+      const run = await runWithProgress(await createGenerator(target, settings, mode, opts.prompt, fewShot ?? undefined), context);
+      if (target.fewShot) fewShotRun = run;
+      else runs.push(run);
     }
     const reference = await runWithProgress(createReferenceGenerator(), { ...context, concurrency: 8 });
-    log(renderBenchmarkReport(runs, reference, { seed: settings.seed, iterations: settings.bootstrapIterations }));
-    log(await writeBenchmarkPage(runs, reference, cases, upstream, reportSettingsOf(config, root)));
-    return { runs: runs.map((r) => r.runId), reference: reference.runId, cases: cases.length, casesFile: source.label };
+    log(renderBenchmarkReport(runs, reference, { seed: settings.seed, iterations: settings.bootstrapIterations }, fewShotRun));
+    const pageRuns = fewShotRun ? [runs[0]!, fewShotRun, ...runs.slice(1)] : runs;
+    log(await writeBenchmarkPage(pageRuns, reference, cases, upstream, reportSettingsOf(config, root)));
+    const ids = { runs: runs.map((r) => r.runId), reference: reference.runId, ...(fewShotRun ? { fewShot: fewShotRun.runId } : {}) };
+    return { ...ids, cases: cases.length, casesFile: source.label, truncated };
   },
-  summarize: (out) => `${out.cases} cases; runs ${out.runs.join(", ")}`,
+  summarize: (out) => `${out.cases} cases; runs ${[...out.runs, ...(out.fewShot ? [out.fewShot] : [])].join(", ")}`,
   subcommands: {
     compare: {
       description: "compare any two runs (ids in benchmark/runs, or .json paths): before → after",
@@ -165,6 +182,26 @@ const cell = defineCell({
     },
   },
 });
+
+/** The training set's index for the few-shot baseline, or null (with the reason said) when there is none to run. */
+async function fewShotIndexFor(
+  config: Config,
+  opts: z.output<typeof options>,
+  trainFile: string,
+  cases: Parameters<typeof loadFewShotIndex>[1],
+  log: (line: string) => void,
+): Promise<FewShotIndex | null> {
+  const { k, exampleDiffChars } = config.benchmark.fewShot;
+  if (opts.model || opts.backend !== "ollama" || k === 0) return null;
+  if (!(await pathExists(trainFile))) {
+    log(chalk.yellow(`No ${config.paths.dataset}/train.jsonl: the ${k}-shot baseline is left out (run 04-curate to have one).`));
+    return null;
+  }
+  const index = await loadFewShotIndex(trainFile, cases, { exampleDiffChars, nearDuplicateThreshold: config.curation.nearDuplicateThreshold });
+  const excluded = index.excluded.size ? `; ${index.excluded.size} left out as (near-)copies of benchmark cases` : "";
+  log(chalk.gray(`${k}-shot baseline: examples retrieved (BM25) from ${index.size} training examples${excluded}.`));
+  return index.size > 0 ? index : null;
+}
 
 export default cell;
 if (isMain(import.meta.url)) await runCellScript(cell, ConfigSchema);

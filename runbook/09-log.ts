@@ -53,6 +53,7 @@ const cell = defineCell({
     const runsDir = path(config.paths.runs);
     const runs = await Promise.all(benchmark.data.runs.map((id) => loadRun(runsDir, id)));
     const reference = await loadRun(runsDir, benchmark.data.reference);
+    const fewShot = benchmark.data.fewShot ? await loadRun(runsDir, benchmark.data.fewShot) : undefined;
     const title = options.title ?? config.log.title ?? runs.map((r) => r.model).join(" → ");
 
     const entry = renderExperimentEntry({
@@ -62,14 +63,18 @@ const cell = defineCell({
       config: [...configRows(config), ["cases", `${benchmark.data.cases} from ${benchmark.data.casesFile}`]],
       dataset: await readDatasetStats(path(config.paths.dataset, "stats.json")),
       training: await readTrainingFigures(upstream("05-train"), path(config.paths.outputs)),
-      benchmarkMarkdown: renderBenchmarkMarkdown(runs, reference, { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations }),
+      benchmarkMarkdown: renderBenchmarkMarkdown(runs, reference, { seed: config.benchmark.seed, iterations: config.benchmark.bootstrapIterations }, fewShot),
       model: readModelFile(upstream("06-export"), config.export.targetSizeMB),
-      runs: [...runs.map((r, i): [string, string] => [runs.length === 2 ? `${i === 0 ? "before" : "after"} (${r.model})` : r.model, r.runId]), ["reference", reference.runId]],
+      runs: [
+        ...runs.map((r, i): [string, string] => [runs.length === 2 ? `${i === 0 ? "before" : "after"} (${r.model})` : r.model, r.runId]),
+        ...(fewShot ? [[`few-shot baseline (${fewShot.model}${fewShot.variant ? `, ${fewShot.variant}` : ""})`, fewShot.runId] as [string, string]] : []),
+        ["reference", reference.runId],
+      ],
       reportPage: (await pathExists(path(config.paths.report))) ? relative(dirname(path(config.paths.experimentLog)), path(config.paths.report)) : null,
     });
     await appendExperimentEntry(path(config.paths.experimentLog), entry);
     log(`Appended "${title}" to ${config.paths.experimentLog}`);
-    return { file: config.paths.experimentLog, title, runs: [...runs.map((r) => r.runId), reference.runId] };
+    return { file: config.paths.experimentLog, title, runs: [...runs.map((r) => r.runId), ...(fewShot ? [fewShot.runId] : []), reference.runId] };
   },
   summarize: (out) => `appended "${out.title}" to ${out.file}`,
 });

@@ -3,7 +3,8 @@
  * cases the two runs share, the delta, a 95% paired bootstrap interval, and
  * for pass/fail metrics the exact McNemar p-value. A difference counts as
  * significant when McNemar's p < 0.05 (pass/fail metrics) or the interval
- * excludes 0 (means); latency and speed are reported without a test.
+ * excludes 0 (means); latency and speed are reported without a test. Every
+ * single-run rate also carries its 95% Wilson interval.
  */
 import { type CaseResult, type RunMetrics, aggregateMetrics } from "./metrics.js";
 import type { Run } from "./runs.js";
@@ -16,33 +17,68 @@ type PairedTest =
   | { kind: "mean"; of: (r: CaseResult) => number }
   | { kind: "none" };
 
+export type MetricKey =
+  | Exclude<keyof RunMetrics, "cases" | "failed" | "confusion" | "legacy" | "intervals">
+  | "legacy.headerCompliance"
+  | "legacy.score"
+  | "legacy.typeAccuracy";
+
 export interface MetricDefinition {
-  key: Exclude<keyof RunMetrics, "cases" | "failed" | "confusion">;
+  /** The metric's id: a RunMetrics key, or `legacy.<key>`; also the key of its Wilson interval in `RunMetrics.intervals`. */
+  key: MetricKey;
   label: string;
   unit: MetricUnit;
   higherIsBetter: boolean;
   test: PairedTest;
+  /** Tables show this row only where its value differs from that metric's in some column (typeAccuracyStrict beside typeAccuracy). */
+  onlyWhereDiffersFrom?: MetricKey;
 }
 
 const passFail = (of: (r: CaseResult) => boolean): PairedTest => ({ kind: "passFail", of });
 const meanOf = (of: (r: CaseResult) => number): PairedTest => ({ kind: "mean", of });
 const NONE: PairedTest = { kind: "none" };
 
+/**
+ * Our metrics carry the paired tests; the legacy rows (the original harness's
+ * figures, for comparison with the plan) are shown without one: their
+ * denominators leave failed generations out, which a paired test over all
+ * cases would not.
+ */
 export const METRICS: MetricDefinition[] = [
-  { key: "formatCompliance", label: "format compliance (commitlint)", unit: "rate", higherIsBetter: true, test: passFail((r) => r.valid) },
+  { key: "formatCompliance", label: "format compliance (one message, commitlint)", unit: "rate", higherIsBetter: true, test: passFail((r) => r.valid) },
   { key: "headerCompliance", label: "header compliance (lenient)", unit: "rate", higherIsBetter: true, test: passFail((r) => r.headerCompliant) },
   { key: "header72", label: "header ≤ 72 characters", unit: "rate", higherIsBetter: true, test: passFail((r) => r.header72) },
   { key: "typeAccuracy", label: "type accuracy", unit: "rate", higherIsBetter: true, test: passFail((r) => r.typeCorrect) },
+  {
+    key: "typeAccuracyStrict",
+    label: "type accuracy, output as returned",
+    unit: "rate",
+    higherIsBetter: true,
+    test: passFail((r) => r.typeCorrectStrict),
+    onlyWhereDiffersFrom: "typeAccuracy",
+  },
   { key: "typeAccuracyValid", label: "type accuracy, parsable outputs", unit: "rate", higherIsBetter: true, test: NONE },
   { key: "score", label: "rubric score (0–100)", unit: "score", higherIsBetter: true, test: meanOf((r) => r.score) },
   { key: "scopeMatch", label: "scope match", unit: "rate", higherIsBetter: true, test: passFail((r) => r.scopeMatch) },
   { key: "bleu", label: "B-Norm BLEU (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.bleu) },
   { key: "rougeL", label: "ROUGE-L F1 (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.rougeL) },
   { key: "editSimilarity", label: "edit similarity (description)", unit: "similarity", higherIsBetter: true, test: meanOf((r) => r.editSimilarity) },
+  { key: "legacy.headerCompliance", label: "plan: header compliance (Java regex)", unit: "rate", higherIsBetter: true, test: NONE },
+  { key: "legacy.score", label: "plan: score (Java harness)", unit: "score", higherIsBetter: true, test: NONE },
+  { key: "legacy.typeAccuracy", label: "plan: type accuracy (both valid)", unit: "rate", higherIsBetter: true, test: NONE },
   { key: "latencyP50Ms", label: "latency p50", unit: "ms", higherIsBetter: false, test: NONE },
   { key: "latencyP95Ms", label: "latency p95", unit: "ms", higherIsBetter: false, test: NONE },
   { key: "tokensPerSecond", label: "output tokens / s", unit: "perSecond", higherIsBetter: true, test: NONE },
 ];
+
+/** A metric's value in a run's metrics. */
+export function metricValue(metrics: RunMetrics, key: MetricKey): number | null {
+  if (key.startsWith("legacy.")) return metrics.legacy[key.slice("legacy.".length) as "headerCompliance" | "score" | "typeAccuracy"];
+  return metrics[key as Exclude<MetricKey, `legacy.${string}`>];
+}
+
+/** A rate's 95% Wilson interval in a run's metrics; null for other units or an empty denominator. */
+export const metricInterval = (metrics: RunMetrics, key: MetricKey) => metrics.intervals[key] ?? null;
 
 export interface MetricComparison {
   key: MetricDefinition["key"];
@@ -51,6 +87,9 @@ export interface MetricComparison {
   higherIsBetter: boolean;
   before: number | null;
   after: number | null;
+  /** 95% Wilson intervals of the two rates (rates only). */
+  beforeInterval: { low: number; high: number } | null;
+  afterInterval: { low: number; high: number } | null;
   delta: number | null;
   ci: { low: number; high: number } | null;
   /** Exact McNemar p for pass/fail metrics; null otherwise. */
@@ -63,6 +102,8 @@ export interface RunLabel {
   runId: string;
   model: string;
   mode: string;
+  /** The run's variant (`3-shot`), when it has one. */
+  variant?: string;
 }
 
 export interface Comparison {
@@ -77,7 +118,7 @@ export interface Comparison {
 
 export const SIGNIFICANCE_LEVEL = 0.05;
 
-export const labelOf = (run: Run): RunLabel => ({ runId: run.runId, model: run.model, mode: run.mode });
+export const labelOf = (run: Run): RunLabel => ({ runId: run.runId, model: run.model, mode: run.mode, ...(run.variant ? { variant: run.variant } : {}) });
 
 export function compareRuns(before: Run, after: Run, bootstrap: { seed: number; iterations: number }): Comparison {
   const afterById = new Map(after.results.map((r) => [r.id, r]));
@@ -92,10 +133,11 @@ export function compareRuns(before: Run, after: Run, bootstrap: { seed: number; 
 
   const metrics = METRICS.map((definition): MetricComparison => {
     const { key, label, unit, higherIsBetter, test } = definition;
-    const beforeValue = beforeMetrics[key];
-    const afterValue = afterMetrics[key];
+    const beforeValue = metricValue(beforeMetrics, key);
+    const afterValue = metricValue(afterMetrics, key);
     const delta = beforeValue === null || afterValue === null ? null : afterValue - beforeValue;
-    const base = { key, label, unit, higherIsBetter, before: beforeValue, after: afterValue, delta };
+    const intervals = { beforeInterval: metricInterval(beforeMetrics, key), afterInterval: metricInterval(afterMetrics, key) };
+    const base = { key, label, unit, higherIsBetter, before: beforeValue, after: afterValue, ...intervals, delta };
     if (test.kind === "none" || pairs.length === 0) return { ...base, ci: null, pValue: null, significant: null };
     const numeric = (r: CaseResult) => Number(test.of(r));
     const interval = bootstrapPairedDelta(beforeResults.map(numeric), afterResults.map(numeric), bootstrap)!;

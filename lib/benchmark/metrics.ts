@@ -1,30 +1,50 @@
 /**
  * The metrics of DESIGN §6, per case and per run. Every rate is over all N
- * cases: a failed generation or an empty output is a miss, never dropped.
+ * cases: a failed generation or an empty output is a miss, never dropped
+ * (the plan-comparable `legacy` figures follow their own harness's rules).
+ *
+ * An output is read three ways:
+ * - cleaned (`stripspace`, what `git commit` would store): formatCompliance,
+ *   headerCompliance, header72, our score, typeAccuracyStrict;
+ * - the message extracted from it (`extractMessage`: the first header, fences
+ *   and preamble skipped): typeAccuracy, scopeMatch, BLEU, ROUGE-L, edit similarity;
+ * - as returned: the legacy figures, which the original harness computed so.
  */
 import { z } from "zod";
-import { cleanExpectedMessage, headerOf, isHeaderCompliant, lintCommitMessage, parseHeader, typeOf } from "../conventional/parser.js";
+import { cleanCommitMessage, headerOf, isHeaderCompliant, lintCommitMessage, parseHeader, stripspace, typeOf } from "../conventional/parser.js";
+import { extractMessage, messageProblems } from "../conventional/message.js";
 import { rubricScore } from "../conventional/rubric.js";
+import { LegacyCaseSchema, LegacyMetricsSchema, aggregateLegacy, legacyCase } from "./legacy.js";
 import { bNormBleu, editSimilarity, rougeL } from "./similarity.js";
-import { mean, percentile } from "./stats.js";
+import { mean, percentile, wilsonInterval } from "./stats.js";
+
+/** Bump on any change to how a case is scored: it enters the run id, so stored runs are never mixed with new scores. */
+export const SCORING_VERSION = 2;
 
 export const CaseScoresSchema = z.object({
-  /** Passes commitlint (config-conventional, its parser preset, defaultIgnores false) as returned. */
+  /** formatCompliance: the cleaned output is exactly one message and passes commitlint (config-conventional, its parser preset, defaultIgnores false). */
   valid: z.boolean(),
-  /** The first line matches `type(scope)?!?: description` with a configured type. */
+  /** Why the cleaned output is not exactly one message (`messageProblems` rules); empty when it is one. */
+  problems: z.array(z.string()),
+  /** The cleaned output's first line matches `type(scope)?!?: description` with a configured type. */
   headerCompliant: z.boolean(),
-  /** The header (first line, after any leading empty lines) is at most 72 characters. */
+  /** The cleaned output's header is at most 72 characters. */
   header72: z.boolean(),
-  /** The output's type, lower case; null when no type parses. */
+  /** The extracted message's type, lower case; null when no type parses. */
   type: z.string().nullable(),
   expectedType: z.string().nullable(),
   typeCorrect: z.boolean(),
-  /** The original 0–100 rubric. */
+  /** The type of the cleaned output as returned (no extraction), lower case. */
+  strictType: z.string().nullable(),
+  typeCorrectStrict: z.boolean(),
+  /** Our 0–100 rubric on the cleaned output. */
   score: z.number(),
   scopeMatch: z.boolean(),
   bleu: z.number(),
   rougeL: z.number(),
   editSimilarity: z.number(),
+  /** The original harness's verdicts on the output as returned. */
+  legacy: LegacyCaseSchema,
 });
 export type CaseScores = z.infer<typeof CaseScoresSchema>;
 
@@ -37,6 +57,8 @@ export const GenerationSchema = z.object({
   latencyMs: z.number().nullable(),
   outputTokens: z.int().nullable(),
   tokensPerSecond: z.number().nullable(),
+  /** Few-shot runs: the ids of the training examples put in the prompt, most similar first. */
+  examples: z.array(z.string()).optional(),
 });
 export type Generation = z.infer<typeof GenerationSchema>;
 
@@ -45,6 +67,8 @@ export type CaseResult = z.infer<typeof CaseResultSchema>;
 
 export const NO_TYPE = "(none)";
 
+const IntervalSchema = z.object({ low: z.number(), high: z.number() });
+
 export const RunMetricsSchema = z.object({
   cases: z.int(),
   failed: z.int(),
@@ -52,7 +76,9 @@ export const RunMetricsSchema = z.object({
   headerCompliance: z.number(),
   header72: z.number(),
   typeAccuracy: z.number(),
-  /** Type accuracy among outputs whose type parses (the original harness's denominator); null when none does. */
+  /** Type accuracy on the cleaned output as returned, without extraction. */
+  typeAccuracyStrict: z.number(),
+  /** Type accuracy among outputs whose (extracted) type parses; null when none does. */
   typeAccuracyValid: z.number().nullable(),
   score: z.number(),
   scopeMatch: z.number(),
@@ -65,6 +91,10 @@ export const RunMetricsSchema = z.object({
   tokensPerSecond: z.number().nullable(),
   /** expected type → output type → count; NO_TYPE where none parses. */
   confusion: z.record(z.string(), z.record(z.string(), z.int())),
+  /** The plan-comparable figures of the original harness (legacy.ts). */
+  legacy: LegacyMetricsSchema,
+  /** 95% Wilson interval of every rate, by metric id (`formatCompliance`, `legacy.headerCompliance`, …); null for an empty denominator. */
+  intervals: z.record(z.string(), IntervalSchema.nullable()),
 });
 export type RunMetrics = z.infer<typeof RunMetricsSchema>;
 
@@ -73,38 +103,46 @@ const descriptionOf = (message: string) => parseHeader(message)?.description ?? 
 const scopeOf = (message: string) => parseHeader(message)?.scope?.toLowerCase() ?? null;
 
 export async function scoreCase(expectedMessage: string, generation: Pick<Generation, "output" | "error">, types: string[]): Promise<CaseScores> {
-  const expected = cleanExpectedMessage(expectedMessage);
+  const expected = cleanCommitMessage(expectedMessage);
   const expectedType = typeOf(expected);
-  const output = generation.error === null ? generation.output : "";
-  if (output.trim() === "") {
-    const miss = { valid: false, headerCompliant: false, header72: false, typeCorrect: false, scopeMatch: false };
-    return { ...miss, type: null, expectedType, score: 0, bleu: 0, rougeL: 0, editSimilarity: 0 };
+  const returned = generation.error === null ? generation.output : "";
+  const cleaned = stripspace(returned);
+  const legacy = legacyCase(returned);
+  if (cleaned === "") {
+    const miss = { valid: false, headerCompliant: false, header72: false, typeCorrect: false, typeCorrectStrict: false, scopeMatch: false };
+    return { ...miss, problems: ["empty"], type: null, strictType: null, expectedType, score: 0, bleu: 0, rougeL: 0, editSimilarity: 0, legacy };
   }
-  const type = typeOf(output);
-  const parses = parseHeader(output) !== null;
-  const description = descriptionOf(output);
+  const problems = messageProblems(cleaned, types).map((p) => p.rule);
+  const message = extractMessage(cleaned, types);
+  const type = typeOf(message);
+  const strictType = typeOf(cleaned);
+  const description = descriptionOf(message);
   const expectedDescription = descriptionOf(expected);
   return {
-    valid: (await lintCommitMessage(output, types)).valid,
-    headerCompliant: isHeaderCompliant(output, types),
-    header72: headerOf(output).length <= 72,
+    valid: problems.length === 0 && (await lintCommitMessage(cleaned, types)).valid,
+    problems,
+    headerCompliant: isHeaderCompliant(cleaned, types),
+    header72: headerOf(cleaned).length <= 72,
     type,
     expectedType,
     typeCorrect: type !== null && type === expectedType,
-    score: rubricScore(output, types).score,
-    scopeMatch: parses && scopeOf(output) === scopeOf(expected),
+    strictType,
+    typeCorrectStrict: strictType !== null && strictType === expectedType,
+    score: rubricScore(cleaned, types).score,
+    scopeMatch: parseHeader(message) !== null && scopeOf(message) === scopeOf(expected),
     bleu: bNormBleu(description, expectedDescription),
     rougeL: rougeL(description, expectedDescription),
     editSimilarity: editSimilarity(description, expectedDescription),
+    legacy,
   };
 }
 
-const rate = (results: CaseResult[], passed: (r: CaseResult) => boolean) =>
-  results.length === 0 ? 0 : results.filter(passed).length / results.length;
+const count = (results: readonly CaseResult[], passed: (r: CaseResult) => boolean) => results.filter(passed).length;
 const average = (results: CaseResult[], value: (r: CaseResult) => number) => mean(results.map(value)) ?? 0;
 const present = (values: Array<number | null>) => values.filter((v): v is number => v !== null);
 
 export function aggregateMetrics(results: CaseResult[]): RunMetrics {
+  const n = results.length;
   const typed = results.filter((r) => r.type !== null);
   const latencies = present(results.map((r) => r.latencyMs));
   const confusion: RunMetrics["confusion"] = {};
@@ -112,16 +150,25 @@ export function aggregateMetrics(results: CaseResult[]): RunMetrics {
     const row = (confusion[r.expectedType ?? NO_TYPE] ??= {});
     row[r.type ?? NO_TYPE] = (row[r.type ?? NO_TYPE] ?? 0) + 1;
   }
+  const legacy = aggregateLegacy(
+    results.map((r) => ({ failed: r.error !== null, legacy: r.legacy, expectedLegacy: legacyCase(cleanCommitMessage(r.expectedMessage)) })),
+  );
+  const passes = {
+    formatCompliance: count(results, (r) => r.valid),
+    headerCompliance: count(results, (r) => r.headerCompliant),
+    header72: count(results, (r) => r.header72),
+    typeAccuracy: count(results, (r) => r.typeCorrect),
+    typeAccuracyStrict: count(results, (r) => r.typeCorrectStrict),
+    scopeMatch: count(results, (r) => r.scopeMatch),
+  };
+  const rates = Object.fromEntries(Object.entries(passes).map(([key, k]) => [key, n === 0 ? 0 : k / n])) as Record<keyof typeof passes, number>;
+  const typedCorrect = count(typed, (r) => r.typeCorrect);
   return {
-    cases: results.length,
+    cases: n,
     failed: results.filter((r) => r.error !== null).length,
-    formatCompliance: rate(results, (r) => r.valid),
-    headerCompliance: rate(results, (r) => r.headerCompliant),
-    header72: rate(results, (r) => r.header72),
-    typeAccuracy: rate(results, (r) => r.typeCorrect),
-    typeAccuracyValid: typed.length ? rate(typed, (r) => r.typeCorrect) : null,
+    ...rates,
+    typeAccuracyValid: typed.length ? typedCorrect / typed.length : null,
     score: average(results, (r) => r.score),
-    scopeMatch: rate(results, (r) => r.scopeMatch),
     bleu: average(results, (r) => r.bleu),
     rougeL: average(results, (r) => r.rougeL),
     editSimilarity: average(results, (r) => r.editSimilarity),
@@ -129,5 +176,13 @@ export function aggregateMetrics(results: CaseResult[]): RunMetrics {
     latencyP95Ms: percentile(latencies, 95),
     tokensPerSecond: mean(present(results.map((r) => r.tokensPerSecond))),
     confusion,
+    legacy,
+    intervals: {
+      ...Object.fromEntries(Object.entries(passes).map(([key, k]) => [key, wilsonInterval(k, n)])),
+      typeAccuracyValid: wilsonInterval(typedCorrect, typed.length),
+      // Share × denominator gives back the (integer) count exactly; round() only absorbs float error.
+      "legacy.headerCompliance": wilsonInterval(Math.round(legacy.headerCompliance * legacy.generations), legacy.generations),
+      "legacy.typeAccuracy": wilsonInterval(Math.round((legacy.typeAccuracy ?? 0) * legacy.typedPairs), legacy.typedPairs),
+    },
   };
 }

@@ -1,15 +1,10 @@
 /**
  * The benchmark's report, printed by 08 and logged by 09: before/after with the
- * reference ceiling for two runs, the metrics side by side otherwise.
+ * reference ceiling for two runs (and the few-shot baseline as a second
+ * "before" when there is one), the metrics side by side otherwise.
  */
-import { compareRuns, metricsOver } from "./compare.js";
-import {
-  renderComparisonMarkdown,
-  renderComparisonTable,
-  renderConfusionTable,
-  renderMetricsMarkdown,
-  renderMetricsTable,
-} from "./tables.js";
+import { type Comparison, compareRuns as compare, metricsOver } from "./compare.js";
+import { renderBeforeAfterMarkdown, renderBeforeAfterTable, renderConfusionTable, renderMetricsMarkdown, renderMetricsTable, runTitle } from "./tables.js";
 import { createReferenceGenerator } from "./generators/reference.js";
 import { type CaseResult, type RunMetrics, aggregateMetrics, scoreCase } from "./metrics.js";
 import { type Run, loadRun } from "./runs.js";
@@ -32,25 +27,32 @@ export async function referenceMetrics(results: Array<Pick<CaseResult, "id" | "e
   return aggregateMetrics(scored);
 }
 
+/** Before → after, and the few-shot baseline → after when given: the fine-tuned model against both ways of prompting the baseline. */
+function comparisonsOf([before, after]: Run[], fewShot: Run | undefined, bootstrap: BootstrapSettings): Comparison[] {
+  return [compare(before!, after!, bootstrap), ...(fewShot ? [compare(fewShot, after!, bootstrap)] : [])];
+}
+
+const columnsOf = (runs: Run[]) => runs.map((r) => ({ title: runTitle(r), metrics: r.metrics }));
+
 /** The printed report: before/after with the ceiling for two runs, the metrics table otherwise; confusion matrices. */
-export function renderBenchmarkReport(runs: Run[], reference: RunMetrics | Run, bootstrap: BootstrapSettings): string {
-  const paired = pairedIds(runs);
+export function renderBenchmarkReport(runs: Run[], reference: RunMetrics | Run, bootstrap: BootstrapSettings, fewShot?: Run): string {
+  const all = fewShot ? [...runs, fewShot] : runs;
+  const paired = pairedIds(all);
   const ceiling = "runId" in reference ? metricsOver(reference, paired) : reference;
-  const confusion = runs.map((r) => `Type confusion, ${r.model} (rows: expected, columns: output)\n${renderConfusionTable(r.metrics)}`);
-  const columns = runs.map((r) => ({ title: `${r.model} (${r.mode})`, metrics: r.metrics }));
+  const confusion = all.map((r) => `Type confusion, ${runTitle(r)} (rows: expected, columns: output)\n${renderConfusionTable(r.metrics)}`);
   const main =
     runs.length === 2
-      ? renderComparisonTable(compareRuns(runs[0]!, runs[1]!, bootstrap), ceiling)
-      : renderMetricsTable([...columns, { title: "reference (ceiling)", metrics: ceiling }]);
+      ? renderBeforeAfterTable(comparisonsOf(runs, fewShot, bootstrap), ceiling)
+      : renderMetricsTable([...columnsOf(all), { title: "reference (ceiling)", metrics: ceiling }]);
   return [main, ...confusion].join("\n\n");
 }
 
 /** The same report in Markdown for EXPERIMENT_LOG.md (no confusion matrices). */
-export function renderBenchmarkMarkdown(runs: Run[], reference: Run, bootstrap: BootstrapSettings): string {
-  const paired = pairedIds(runs);
-  if (runs.length === 2) return renderComparisonMarkdown(compareRuns(runs[0]!, runs[1]!, bootstrap), metricsOver(reference, paired));
-  const columns = runs.map((r) => ({ title: `${r.model} (${r.mode})`, metrics: r.metrics }));
-  return renderMetricsMarkdown([...columns, { title: "Reference (ceiling)", metrics: metricsOver(reference, paired) }]);
+export function renderBenchmarkMarkdown(runs: Run[], reference: Run, bootstrap: BootstrapSettings, fewShot?: Run): string {
+  const all = fewShot ? [...runs, fewShot] : runs;
+  const ceiling = metricsOver(reference, pairedIds(all));
+  if (runs.length === 2) return renderBeforeAfterMarkdown(comparisonsOf(runs, fewShot, bootstrap), ceiling);
+  return renderMetricsMarkdown([...columnsOf(all), { title: "Reference (ceiling)", metrics: ceiling }]);
 }
 
 /** Ids every run has: the cases a comparison (and its ceiling) is over. */

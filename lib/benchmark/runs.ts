@@ -14,7 +14,7 @@ import { InterruptedError, RunbookError } from "../core/errors.js";
 import { pathExists, writeFileAtomic } from "../core/files.js";
 import type { Generator } from "./generators/types.js";
 import { appendJsonl, readJsonlIfExists, repairJsonlTail } from "../core/jsonl.js";
-import { type CaseResult, CaseResultSchema, RunMetricsSchema, aggregateMetrics, scoreCase } from "./metrics.js";
+import { type CaseResult, CaseResultSchema, RunMetricsSchema, SCORING_VERSION, aggregateMetrics, scoreCase } from "./metrics.js";
 import type { Case } from "../core/records.js";
 
 const RunHeaderSchema = z.object({
@@ -27,6 +27,8 @@ const RunHeaderSchema = z.object({
   casesFile: z.string(),
   params: z.record(z.string(), z.unknown()),
   promptVersion: z.string(),
+  /** The generator's variant (`3-shot`), when it has one. */
+  variant: z.string().optional(),
 });
 
 export const RunSchema = RunHeaderSchema.extend({ metrics: RunMetricsSchema, results: z.array(CaseResultSchema) });
@@ -46,9 +48,11 @@ export function runIdFor(generator: Generator, cases: Case[]): string {
     mode: generator.mode,
     promptVersion: generator.promptVersion,
     params: generator.params,
+    ...(generator.variant ? { variant: generator.variant } : {}),
+    scoring: SCORING_VERSION,
     cases: cases.map((c) => [c.id, sha256(`${c.diff}\u0000${c.expectedMessage}`)]),
   };
-  const slug = generator.model.replace(/[^A-Za-z0-9._-]+/g, "-");
+  const slug = [generator.model, generator.variant].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "-");
   return `${slug}-${generator.mode}-${sha256(JSON.stringify(identity)).slice(0, 10)}`;
 }
 
@@ -113,6 +117,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     casesFile: options.casesFile,
     params: generator.params,
     promptVersion: generator.promptVersion,
+    ...(generator.variant ? { variant: generator.variant } : {}),
   };
   if (lines.length === 0) await appendJsonl(partial, header);
 

@@ -92,3 +92,20 @@ export function discordantPairs(before: readonly boolean[], after: readonly bool
   });
   return { b, c };
 }
+
+/** z for a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
+
+/**
+ * The Wilson score interval of a binomial rate (successes of n), 95% by
+ * default: unlike the normal approximation it stays inside [0, 1] and is
+ * honest at 0%, 100% and small n. Null for n = 0.
+ */
+export function wilsonInterval(successes: number, n: number, z = Z95): { low: number; high: number } | null {
+  if (n === 0) return null;
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}

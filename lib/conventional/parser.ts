@@ -10,8 +10,9 @@
  *   `type(scope)?!?: description` (DESIGN §6 `headerCompliance`).
  *
  * Messages are taken as given: nothing here trims a model's output before
- * judging it (a caller that wants that trims first). The one exception, in
- * both readings alike, is leading empty lines, which commitlint skips.
+ * judging it (the benchmark cleans outputs first, with `stripspace` of
+ * clean.ts). The one exception, in both readings alike, is leading empty
+ * lines, which commitlint skips.
  */
 
 /** The eleven types of the Angular convention that config-conventional allows. */
@@ -30,11 +31,13 @@ export const DEFAULT_TYPES = [
 ] as const;
 
 export { type LintResult, lintCommitMessage, loadCommitlintConfig } from "./commitlint.js";
+import { TRAILING_PR_REFS } from "./clean.js";
 
 // ---------------------------------------------------------- lenient parsing
 
 /**
- * The lenient header of the original harness: letters for the type, an
+ * The lenient header (the original harness's strict one is in
+ * lib/benchmark/legacy.ts): letters for the type, an
  * optional non-empty `(scope)` without parentheses, an optional `!`, a colon,
  * at least one space, and a description that starts with a non-space.
  */
@@ -115,69 +118,22 @@ export function typeOf(message: string): string | null {
   return parseHeader(message)?.type ?? null;
 }
 
-// --------------------------------------------------------- expected messages
+// --------------------------------------------------------- cleaning, limits
+
+export { TRAILING_PR_REFS, UNPREDICTABLE_TRAILERS, cleanCommitMessage, stripspace } from "./clean.js";
+/** The name case extraction used before training labels were cleaned by the same function; other branches still call it. */
+export { cleanCommitMessage as cleanExpectedMessage } from "./clean.js";
 
 /**
- * One or more trailing squash-merge / backport references at the end of the
- * header: ` (#1234)`, ` (#12, #34)`, ` (#1234) (#1240)`.
+ * The plan's header limit (commitlint's preset allows 100), and one policy for
+ * what exceeds it, shared by training and benchmark (DESIGN §7): a commit whose
+ * cleaned header is longer is neither a training label nor a benchmark case,
+ * since the model is told "header at most 72 characters" and a reference it
+ * may not write would only measure disobedience.
  */
-const TRAILING_PR_REFS = /(?:\s*\(\s*#\d+(?:\s*,\s*#\d+)*\s*\))+\s*$/;
+export const HEADER_MAX_LENGTH = 72;
 
-/**
- * Trailer keys a diff cannot predict: who signed, wrote, reviewed, tested or
- * reported it, review-system ids, and the tool that helped (`Copilot-Session`,
- * `Made-with`). Compared case-insensitively, as git does.
- */
-export const UNPREDICTABLE_TRAILERS = [
-  "Signed-off-by",
-  "Co-authored-by",
-  "Change-Id",
-  "Reviewed-by",
-  "Reviewed-on",
-  "Acked-by",
-  "Tested-by",
-  "Reported-by",
-  "Suggested-by",
-  "Helped-by",
-  "Copilot-Session",
-  "Made-with",
-] as const;
-
-const UNPREDICTABLE_LINES = [
-  new RegExp(`^\\s*(?:${UNPREDICTABLE_TRAILERS.join("|")}):`, "i"),
-  /^\s*\(cherry picked from commit [0-9a-f]+\)\s*$/i,
-];
-
-/**
- * Strips from a real commit message what its diff cannot predict (as
- * CommitChronicle does): trailing PR references on the header (see
- * `TRAILING_PR_REFS`; kept if nothing else is left), `UNPREDICTABLE_TRAILERS`
- * lines (`Signed-off-by:`, `Co-authored-by:`, `Change-Id:`, …) and
- * `(cherry picked from commit …)` lines wherever they are, then trailing blank
- * lines. CRLF becomes LF and leading empty lines go; a blank line left doubled
- * by a removal is collapsed; other body text (`Closes #12` too) is kept as is.
- */
-export function cleanExpectedMessage(message: string): string {
-  const lines = message.replace(/\r\n/g, "\n").replace(/^\n+/, "").split("\n");
-  const header = lines[0] ?? "";
-  const stripped = header.replace(TRAILING_PR_REFS, "");
-  lines[0] = (stripped.trim() === "" ? header : stripped).trimEnd();
-
-  const kept: string[] = [];
-  let removedSinceKept = false;
-  for (const [index, line] of lines.entries()) {
-    if (index > 0 && UNPREDICTABLE_LINES.some((pattern) => pattern.test(line))) {
-      removedSinceKept = true;
-      continue;
-    }
-    const blank = line.trim() === "";
-    const previousBlank = kept.length > 0 && (kept[kept.length - 1] ?? "").trim() === "";
-    if (!(blank && previousBlank && removedSinceKept)) kept.push(line);
-    removedSinceKept = false;
-  }
-  while (kept.length > 1 && (kept[kept.length - 1] ?? "").trim() === "") kept.pop();
-  return kept.join("\n").trimEnd();
-}
+export const exceedsHeaderLimit = (message: string) => headerOf(message).length > HEADER_MAX_LENGTH;
 
 const VERSION = String.raw`v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.+-]+)?`;
 /** `1.2.3`, `v1.2.3-beta.1`, `create-vite@9.1.2`, `@scope/pkg@1.0.0`. */

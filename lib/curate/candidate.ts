@@ -1,5 +1,6 @@
 /** A labeled diff on its way to a training example, and the shapes the curation filters trade in. */
 import type { Case, Labeled } from "../core/records.js";
+import { cleanCommitMessage } from "../conventional/parser.js";
 import { type DiffFingerprint, fingerprintDiff } from "./dedupe.js";
 import type { Split } from "./split.js";
 
@@ -10,7 +11,7 @@ export interface Candidate {
   commitHash: string;
   /** The diff as labeled, compared by dedupe and leakage. */
   diff: string;
-  /** The answer the model learns (type already mapped into the configured list). */
+  /** The answer the model learns: the label cleaned as expected messages are (`cleanCommitMessage`), its type mapped into the configured list. */
   message: string;
   type: string;
   scope: string | null;
@@ -22,6 +23,8 @@ export interface Candidate {
   /** Estimated tokens of prompt + answer + EOS. */
   tokens: number;
   truncated: boolean;
+  /** The message lost its body to curation.maxBodyLines / maxMessageTokens. */
+  capped: boolean;
 }
 
 export interface CurationSettings {
@@ -31,6 +34,10 @@ export interface CurationSettings {
   nearDuplicateThreshold: number;
   similarDiffThreshold: number;
   maxSameMessage: number;
+  /** Longer bodies are cut (the message keeps its header): a squash-merge bullet list cannot be predicted or generated. */
+  maxBodyLines: number;
+  /** Estimated tokens of the longest message trained on; at most the served numPredict, so everything trained can be generated. */
+  maxMessageTokens: number;
   instruction: string;
   maxSeqLength: number;
   maxTypeShare: number;
@@ -48,6 +55,10 @@ export interface Dropped {
   reason: string;
   detail: string;
 }
+
+export type Drop = Omit<Dropped, "candidate">;
+/** true keeps the candidate as it is, a Candidate keeps that updated copy, a Drop says why not. */
+export type Verdict = true | Candidate | Drop;
 
 export interface FilterResult {
   kept: Candidate[];
@@ -80,7 +91,7 @@ export function toCandidate(record: Labeled): Candidate {
     repository: record.repository,
     commitHash: record.commitHash,
     diff: record.diff,
-    message: record.message.trim(),
+    message: cleanCommitMessage(record.message),
     type: record.label.type.toLowerCase(),
     scope: record.label.scope,
     sourceType: record.label.type.toLowerCase(),
@@ -88,5 +99,19 @@ export function toCandidate(record: Labeled): Candidate {
     input: record.diff,
     tokens: 0,
     truncated: record.truncated,
+    capped: false,
   };
+}
+
+/** A filter from a per-candidate verdict, in order. */
+export async function keepIf(candidates: Candidate[], verdict: (c: Candidate) => Verdict | Promise<Verdict>): Promise<FilterResult> {
+  const kept: Candidate[] = [];
+  const dropped: Dropped[] = [];
+  for (const candidate of candidates) {
+    const result = await verdict(candidate);
+    if (result === true) kept.push(candidate);
+    else if ("reason" in result) dropped.push({ candidate, ...result });
+    else kept.push(result);
+  }
+  return { kept, dropped };
 }

@@ -4,27 +4,13 @@
  */
 import { capPerGroup, sampleStratified } from "./balance.js";
 import { isReleaseCommit, lintCommitMessage } from "../conventional/parser.js";
-import type { Candidate, CurationFilter, CurationSettings, Dropped, FilterResult } from "./candidate.js";
+import { type Candidate, type CurationFilter, type CurationSettings, type Drop, keepIf } from "./candidate.js";
+import { capMessages, dropLongHeaders } from "./message-fit.js";
 import { createSimilarityIndex, jaccard } from "./dedupe.js";
 import { assertNoLeakage } from "./leakage.js";
 import { RUBRIC_POINTS, type RubricRule, rubricScore } from "../conventional/rubric.js";
 import { fitExampleToBudget } from "./tokens.js";
 
-type Drop = Omit<Dropped, "candidate">;
-/** true keeps the candidate as it is, a Candidate keeps that updated copy, a Drop says why not. */
-type Verdict = true | Candidate | Drop;
-
-async function keepIf(candidates: Candidate[], verdict: (c: Candidate) => Verdict | Promise<Verdict>): Promise<FilterResult> {
-  const kept: Candidate[] = [];
-  const dropped: Dropped[] = [];
-  for (const candidate of candidates) {
-    const result = await verdict(candidate);
-    if (result === true) kept.push(candidate);
-    else if ("reason" in result) dropped.push({ candidate, ...result });
-    else kept.push(result);
-  }
-  return { kept, dropped };
-}
 
 /** Rewrites the header's type; the rest of the message is the labeler's. */
 const withType = (message: string, type: string) => message.replace(/^\s*[A-Za-z]+/, type);
@@ -133,10 +119,10 @@ const capRepeatedMessages: CurationFilter = {
 
 const fitToSequence: CurationFilter = {
   name: "fit",
-  description: "the diff is truncated (whole hunks) so prompt + answer + EOS fit training.maxSeqLength",
-  apply: (candidates, { instruction, maxSeqLength }) =>
+  description: "the diff is cut (whole hunks) to the diff budget 08 uses too: what training.maxSeqLength leaves beside the longest allowed answer",
+  apply: (candidates, { instruction, maxSeqLength, maxMessageTokens }) =>
     keepIf(candidates, (c) => {
-      const fitted = fitExampleToBudget(instruction, c.diff, c.message, maxSeqLength);
+      const fitted = fitExampleToBudget(instruction, c.diff, c.message, { maxSeqLength, maxMessageTokens });
       if (typeof fitted === "string") return { reason: "answer too long", detail: fitted };
       return { ...c, input: fitted.input, tokens: fitted.tokens, truncated: c.truncated || fitted.truncated };
     }),
@@ -198,6 +184,8 @@ export const CURATION_FILTERS: CurationFilter[] = [
   mapTypes,
   dropReleases,
   lintLabels,
+  dropLongHeaders,
+  capMessages,
   scoreLabels,
   dropExactDuplicates,
   dropNearDuplicates,

@@ -5,7 +5,8 @@
  */
 import type { Candidate, CurationResult, CurationSettings } from "./candidate.js";
 import { groupBy } from "./split.js";
-import { SAFETY_MARGIN_TOKENS, TOKEN_ESTIMATE_METHOD } from "./tokens.js";
+import { SAFETY_MARGIN_TOKENS, TOKEN_ESTIMATE_METHOD, diffTokenBudget, estimateTokens } from "./tokens.js";
+import { bodyOf } from "../conventional/parser.js";
 import { renderTable } from "../core/ui.js";
 
 export interface StageCounts {
@@ -59,6 +60,8 @@ function splitCounts(result: CurationResult, keyOf: (c: Candidate) => string): R
   return Object.fromEntries(keys.map((key) => [key, { train: train[key] ?? 0, validation: validation[key] ?? 0 }]));
 }
 
+const bodyLineCount = (message: string) => (bodyOf(message) === "" ? 0 : bodyOf(message).split("\n").length);
+
 export function curationStats(result: CurationResult, settings: CurationSettings) {
   const kept = result.kept;
   return {
@@ -71,9 +74,20 @@ export function curationStats(result: CurationResult, settings: CurationSettings
       messageChars: percentiles(kept.map((c) => c.message.length)),
       headerChars: percentiles(kept.map((c) => c.message.split("\n")[0]!.length)),
     },
+    /** The distribution of what the model learns to write, against the caps that keep it generable. */
+    messages: {
+      tokens: percentiles(kept.map((c) => estimateTokens(c.message))),
+      bodyLines: percentiles(kept.map((c) => bodyLineCount(c.message))),
+      withBody: kept.filter((c) => bodyLineCount(c.message) > 0).length,
+      capped: kept.filter((c) => c.capped).length,
+      maxBodyLines: settings.maxBodyLines,
+      maxMessageTokens: settings.maxMessageTokens,
+    },
     tokens: {
       method: TOKEN_ESTIMATE_METHOD,
       maxSeqLength: settings.maxSeqLength,
+      /** The diff budget 04 and 08 share (diffTokenBudget). */
+      diffBudget: diffTokenBudget(settings.instruction, settings.maxSeqLength, settings.maxMessageTokens),
       safetyMargin: SAFETY_MARGIN_TOKENS,
       perExample: percentiles(kept.map((c) => c.tokens)),
       total: kept.reduce((n, c) => n + c.tokens, 0),
@@ -132,7 +146,17 @@ export function renderCurationTables(stats: CurationStats, types: string[]): str
     repositoryTable,
     "Dropped, by reason:",
     reasonTable,
+    messageLine(stats),
     `Split (seeded, stratified by type): ${stats.examples.train} train / ${stats.examples.validation} validation`,
     splitTable,
   ].join("\n");
+}
+
+function messageLine({ messages: m, tokens }: CurationStats): string {
+  const range = (p: { p50: number; p90: number; max: number }) => `p50 ${p.p50}, p90 ${p.p90}, max ${p.max}`;
+  return (
+    `Messages: estimated tokens ${range(m.tokens)} (cap curation.maxMessageTokens ${m.maxMessageTokens}); ` +
+    `body lines ${range(m.bodyLines)} (cap ${m.maxBodyLines}; ${m.withBody} with a body, ${m.capped} cut to their header). ` +
+    `Diffs cut to ${tokens.diffBudget} estimated tokens, as 08 cuts them.`
+  );
 }

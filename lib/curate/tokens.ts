@@ -38,30 +38,61 @@ export function estimateTokens(text: string): number {
   return tokens;
 }
 
-export interface FittedExample {
-  input: string;
+/**
+ * The diff budget, one figure for training (04) and serving (08, suggest):
+ * what `maxSeqLength` leaves for the diff once the prompt frame, the longest
+ * message the model is trained to write (`curation.maxMessageTokens`), EOS
+ * and the safety margin are taken out. Counted with `estimateTokens`, so both
+ * sides count it the same way; it does not depend on any one example's answer,
+ * so the same diff is cut the same way whichever side cuts it.
+ */
+export function diffTokenBudget(instruction: string, maxSeqLength: number, maxMessageTokens: number): number {
+  return maxSeqLength - estimateTokens(renderPrompt(instruction, "")) - maxMessageTokens - 1 - SAFETY_MARGIN_TOKENS;
+}
+
+export interface FittedDiff {
+  diff: string;
   truncated: boolean;
-  /** Estimated tokens of prompt + answer + EOS, at most maxSeqLength. */
+  /** Estimated tokens of the diff as it is now. */
   tokens: number;
 }
 
 /**
- * Truncates the diff so that prompt + output + EOS fit in maxSeqLength;
- * a string (the reason) when the answer itself leaves no room for a diff.
+ * Cuts a diff to `budgetTokens` estimated tokens with `truncateDiffToBudget`
+ * (stat block, whole hunks shared across files): a character budget scaled
+ * from the estimate, shrunk by a tenth until the estimate fits. Deterministic:
+ * the same diff and budget give the same bytes.
  */
-export function fitExampleToBudget(instruction: string, diff: string, output: string, maxSeqLength: number): FittedExample | string {
-  const frame = estimateTokens(renderPrompt(instruction, "")) + estimateTokens(output) + 1;
-  const diffBudget = maxSeqLength - frame - SAFETY_MARGIN_TOKENS;
-  if (diffBudget < MIN_DIFF_TOKENS) {
-    return `prompt frame and answer take ${frame} of ${maxSeqLength} tokens, leaving under ${MIN_DIFF_TOKENS} for the diff`;
-  }
-  const total = (input: string) => estimateTokens(renderPrompt(instruction, input)) + estimateTokens(output) + 1;
-  if (total(diff) <= maxSeqLength - SAFETY_MARGIN_TOKENS) return { input: diff, truncated: false, tokens: total(diff) };
-  let chars = Math.floor((diff.length * diffBudget) / Math.max(1, estimateTokens(diff)));
-  let input = truncateDiffToBudget(diff, chars).diff;
-  while (total(input) > maxSeqLength - SAFETY_MARGIN_TOKENS && chars > 0) {
+export function fitDiffToTokens(diff: string, budgetTokens: number): FittedDiff {
+  const tokens = estimateTokens(diff);
+  if (tokens <= budgetTokens) return { diff, truncated: false, tokens };
+  let chars = Math.floor((diff.length * budgetTokens) / Math.max(1, tokens));
+  let cut = truncateDiffToBudget(diff, chars).diff;
+  while (estimateTokens(cut) > budgetTokens && chars > 0) {
     chars = Math.floor(chars * 0.9);
-    input = truncateDiffToBudget(diff, chars).diff;
+    cut = truncateDiffToBudget(diff, chars).diff;
   }
-  return { input, truncated: true, tokens: total(input) };
+  return { diff: cut, truncated: true, tokens: estimateTokens(cut) };
+}
+
+export interface FittedExample {
+  input: string;
+  truncated: boolean;
+  /** Estimated tokens of prompt + answer + EOS, at most maxSeqLength − the safety margin. */
+  tokens: number;
+}
+
+/**
+ * A training example within `maxSeqLength`: the diff cut to the shared
+ * `diffTokenBudget` (never the answer); a string (the reason) when the answer
+ * is longer than `maxMessageTokens`, which the budget was made for.
+ */
+export function fitExampleToBudget(instruction: string, diff: string, output: string, limits: { maxSeqLength: number; maxMessageTokens: number }): FittedExample | string {
+  const answer = estimateTokens(output);
+  if (answer > limits.maxMessageTokens) return `the answer takes ${answer} tokens, more than curation.maxMessageTokens (${limits.maxMessageTokens})`;
+  const budget = diffTokenBudget(instruction, limits.maxSeqLength, limits.maxMessageTokens);
+  if (budget < MIN_DIFF_TOKENS) return `training.maxSeqLength ${limits.maxSeqLength} leaves ${budget} tokens for the diff, under ${MIN_DIFF_TOKENS}`;
+  const fitted = fitDiffToTokens(diff, budget);
+  const tokens = estimateTokens(renderPrompt(instruction, fitted.diff)) + answer + 1;
+  return { input: fitted.diff, truncated: fitted.truncated, tokens };
 }

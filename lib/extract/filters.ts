@@ -11,6 +11,7 @@ export const SKIP_REASONS = {
   bot: "authored by a bot",
   release: "release or version-bump-only commit",
   "not-conventional": "benchmark source: message is not a Conventional Commit with a configured type",
+  "long-header": "benchmark source: header over 72 characters (training drops them too)",
   empty: "changes no file",
   "binary-only": "changes only binary files",
   "lockfile-only": "changes only lockfiles",

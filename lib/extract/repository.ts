@@ -80,7 +80,7 @@ async function* chunksOf(dir: string, settings: ExtractSettings, tally: ExtractT
   for await (const commit of listCommits(dir, signal)) {
     if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
     const reason = await reasonFromListing(commit, settings, boundary, conventional);
-    const expectedMessage = settings.role === "benchmark" ? conventional.cleanExpectedMessage(commit.message) : undefined;
+    const expectedMessage = settings.role === "benchmark" ? conventional.cleanCommitMessage(commit.message) : undefined;
     chunk.push({ commit, reason, stage: reason && "listing", expectedMessage });
     if (!reason) candidates += 1;
     if (candidates >= Math.min(cap, Math.max(16, 2 * (settings.max - tally.kept)))) {
@@ -126,8 +126,9 @@ async function reasonFromListing(
   if (isBotAuthor(commit.authorName, commit.authorEmail)) return "bot";
   if (conventional.isReleaseCommit(commit.message)) return "release";
   if (s.role === "benchmark") {
-    const { valid } = await conventional.lintCommitMessage(conventional.cleanExpectedMessage(commit.message), s.types);
-    if (!valid) return "not-conventional";
+    const expected = conventional.cleanCommitMessage(commit.message);
+    if (!(await conventional.lintCommitMessage(expected, s.types)).valid) return "not-conventional";
+    if (conventional.exceedsHeaderLimit(expected)) return "long-header";
   }
   const byPath = reasonForKinds(commit.files.map((f) => classifyPath(f.path)));
   if (byPath) return byPath;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fitCaseDiffs } from "../../lib/benchmark/benchmark.js";
+import { estimateTokens } from "../../lib/curate/tokens.js";
 import { createOllamaGenerator } from "../../lib/benchmark/generators/ollama.js";
 import { createReferenceGenerator } from "../../lib/benchmark/generators/reference.js";
 import type { CaseResult } from "../../lib/benchmark/metrics.js";
@@ -180,16 +181,20 @@ describe("08-benchmark metrics against scripted Ollama outputs", () => {
 });
 
 describe("fitCaseDiffs", () => {
-  it("cuts an outside case file's long diff to 02-extract's budget, whole hunks only, and leaves short ones alone", () => {
+  it("cuts a long diff to the token budget, whole hunks only, counts what the model sees cut, and leaves short ones alone", () => {
     const hunk = (n: number) => `@@ -${n},2 +${n},2 @@\n-old line ${n}\n+new line ${n}\n`;
     const long = `diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\n${Array.from({ length: 400 }, (_, i) => hunk(i * 10 + 1)).join("")}`;
     const base = { repository: "r", commitHash: "abc", expectedMessage: "fix: x", metadata: {} };
-    const [cut, short] = fitCaseDiffs([{ ...base, id: "long", diff: long }, { ...base, id: "short", diff: hunk(1) }], 2000);
-    expect(long.length).toBeGreaterThan(10_000);
-    expect(cut!.diff.length).toBeLessThanOrEqual(2000);
+    const cut02 = { ...base, id: "cut-by-02", diff: hunk(2), metadata: { truncated: true } };
+    const { cases, truncated } = fitCaseDiffs([{ ...base, id: "long", diff: long }, { ...base, id: "short", diff: hunk(1) }, cut02], 500);
+    const [cut, short] = cases;
+    expect(estimateTokens(long)).toBeGreaterThan(3000);
+    expect(estimateTokens(cut!.diff)).toBeLessThanOrEqual(500);
+    expect(estimateTokens(cut!.diff)).toBeGreaterThan(300);
     expect(cut!.diff.startsWith("diff --git a/a.ts b/a.ts\n")).toBe(true);
     expect(cut!.diff).toMatch(/\+new line \d+\n$/);
     expect(long.startsWith(cut!.diff)).toBe(true);
     expect(short!.diff).toBe(hunk(1));
+    expect(truncated).toBe(2); // the long one here, and the one 02-extract had cut already
   });
 });

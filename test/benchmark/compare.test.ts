@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { compareRuns } from "../../lib/benchmark/compare.js";
-import { renderComparisonMarkdown, renderComparisonTable } from "../../lib/benchmark/tables.js";
+import { renderComparisonMarkdown, renderComparisonTable, renderMetricsTable } from "../../lib/benchmark/tables.js";
 import { type CaseResult, aggregateMetrics } from "../../lib/benchmark/metrics.js";
 import type { Run } from "../../lib/benchmark/runs.js";
 import { chalk } from "../../lib/core/ui.js";
@@ -15,16 +15,20 @@ const result = (id: string, fields: Partial<CaseResult>): CaseResult => ({
   outputTokens: 5,
   tokensPerSecond: 50,
   valid: false,
+  problems: [],
   headerCompliant: false,
   header72: true,
   type: "fix",
   expectedType: "fix",
   typeCorrect: false,
+  strictType: "fix",
+  typeCorrectStrict: false,
   score: 50,
   scopeMatch: true,
   bleu: 0.5,
   rougeL: 0.5,
   editSimilarity: 0.5,
+  legacy: { valid: true, score: 85, type: "fix" },
   ...fields,
 });
 
@@ -107,9 +111,22 @@ describe("comparison tables", () => {
     const lines = markdown.split("\n");
     expect(lines[0]).toBe("| Metric | llama3.2:1b (before) | joco (after) | Δ | 95% CI | McNemar p | Significant |");
     expect(lines[1]).toBe("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    expect(rowOf(markdown, "format compliance")).toMatch(/^\| format compliance \(commitlint\) \| 10\.0% \| 90\.0% \| \+80\.0 pts \| \[\+\d+\.\d, \+\d+\.\d\] \| 0\.021 \| yes \|$/);
-    expect(rowOf(markdown, "type accuracy |")).toContain("| 0.0% | 50.0% | +50.0 pts |");
+    // Each rate carries its 95% Wilson interval: 1 of 10 → [1.8, 40.4], 9 of 10 → [59.6, 98.2].
+    expect(rowOf(markdown, "format compliance")).toMatch(
+      /^\| format compliance \(one message, commitlint\) \| 10\.0% \[1\.8, 40\.4\] \| 90\.0% \[59\.6, 98\.2\] \| \+80\.0 pts \| \[\+\d+\.\d, \+\d+\.\d\] \| 0\.021 \| yes \|$/,
+    );
+    expect(rowOf(markdown, "type accuracy |")).toContain("| 0.0% [0.0, 27.8] | 50.0% [23.7, 76.3] | +50.0 pts |");
     expect(rowOf(markdown, "type accuracy |")).toContain("| 0.063 | no |");
     expect(markdown).not.toContain("\u001b[");
+  });
+});
+
+describe("the strict type accuracy row", () => {
+  it("is shown only where it differs from the extracted type accuracy", () => {
+    const same = aggregateMetrics(ids.map((id) => result(id, { typeCorrect: true, typeCorrectStrict: true })));
+    const fenced = aggregateMetrics(ids.map((id, i) => result(id, { typeCorrect: true, typeCorrectStrict: i > 2 })));
+    expect(renderMetricsTable([{ title: "a", metrics: same }])).not.toContain("output as returned");
+    const table = renderMetricsTable([{ title: "a", metrics: same }, { title: "b", metrics: fenced }]);
+    expect(table.split("\n").find((line) => line.includes("output as returned"))).toMatch(/100\.0% \[72\.2, 100\.0\].*70\.0% \[39\.7, 89\.2\]/);
   });
 });

@@ -28,9 +28,12 @@ describe("scoreCase", () => {
 
 describe("aggregateMetrics", () => {
   it("is all zeros and nulls for no cases", () => {
+    const none = { formatCompliance: null, headerCompliance: null, header72: null, typeAccuracy: null, typeAccuracyStrict: null, scopeMatch: null };
     expect(aggregateMetrics([])).toEqual({
-      cases: 0, failed: 0, formatCompliance: 0, headerCompliance: 0, header72: 0, typeAccuracy: 0, typeAccuracyValid: null,
+      cases: 0, failed: 0, formatCompliance: 0, headerCompliance: 0, header72: 0, typeAccuracy: 0, typeAccuracyStrict: 0, typeAccuracyValid: null,
       score: 0, scopeMatch: 0, bleu: 0, rougeL: 0, editSimilarity: 0, latencyP50Ms: null, latencyP95Ms: null, tokensPerSecond: null, confusion: {},
+      legacy: { headerCompliance: 0, score: 0, typeAccuracy: null, generations: 0, typedPairs: 0 },
+      intervals: { ...none, typeAccuracyValid: null, "legacy.headerCompliance": null, "legacy.typeAccuracy": null },
     });
   });
 });

@@ -74,7 +74,7 @@ beforeAll(async () => {
     runsDir: join(dir, "runs"),
     outputsDir: join(dir, "outputs"),
     targetSizeMB: 600,
-    diffBudgetChars: 6000,
+    diffBudgetTokens: 1806,
     types,
     bootstrap: { seed: 42, iterations: 2000 },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bootstrapPairedDelta, discordantPairs, mcnemarExact, mean, percentile } from "../../lib/benchmark/stats.js";
+import { bootstrapPairedDelta, discordantPairs, mcnemarExact, mean, percentile, wilsonInterval } from "../../lib/benchmark/stats.js";
 import { createRng } from "../../lib/curate/split.js";
 
 describe("percentile", () => {
@@ -73,5 +73,25 @@ describe("paired bootstrap interval", () => {
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);
     expect(mean(draws)).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe("wilsonInterval", () => {
+  it("matches published Wilson intervals (statsmodels proportion_confint, method='wilson')", () => {
+    const close = (interval: { low: number; high: number } | null, low: number, high: number) => {
+      expect(interval!.low).toBeCloseTo(low, 4);
+      expect(interval!.high).toBeCloseTo(high, 4);
+    };
+    close(wilsonInterval(1, 10), 0.017875, 0.404155);
+    close(wilsonInterval(0, 10), 0, 0.277530);
+    close(wilsonInterval(10, 10), 0.722470, 1);
+    close(wilsonInterval(60, 100), 0.502003, 0.690599);
+    close(wilsonInterval(50, 100), 0.403832, 0.596168);
+  });
+
+  it("is null for no trials and symmetric around a half", () => {
+    expect(wilsonInterval(0, 0)).toBeNull();
+    const half = wilsonInterval(7, 14)!;
+    expect(half.low + half.high).toBeCloseTo(1, 12);
   });
 });

@@ -5,9 +5,7 @@ import load from "@commitlint/load";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_TYPES,
-  UNPREDICTABLE_TRAILERS,
   bodyOf,
-  cleanExpectedMessage,
   headerOf,
   isHeaderCompliant,
   isReleaseCommit,
@@ -201,57 +199,6 @@ describe("parseHeader", () => {
     expect(bodyOf("feat: x")).toBe("");
     expect(headerOf("\n\nfeat: x\nbody")).toBe("feat: x");
     expect(bodyOf("\n\nfeat: x\nbody")).toBe("body");
-  });
-});
-
-describe("cleanExpectedMessage", () => {
-  it("strips trailing squash-merge references from the header only", () => {
-    expect(cleanExpectedMessage("fix(core): handle x (#1234)")).toBe("fix(core): handle x");
-    expect(cleanExpectedMessage("fix: wrong url  (#6584)")).toBe("fix: wrong url");
-    expect(cleanExpectedMessage("fix: x (#8916 )")).toBe("fix: x");
-    expect(cleanExpectedMessage("fix: x (#12, #34)")).toBe("fix: x");
-    expect(cleanExpectedMessage("fix: x (#1234) (#1240)")).toBe("fix: x");
-    expect(cleanExpectedMessage("fix: don't fail on bad tags (fix #1410) (#1418)")).toBe(
-      "fix: don't fail on bad tags (fix #1410)",
-    );
-    expect(cleanExpectedMessage("fix: port (#123) to y")).toBe("fix: port (#123) to y");
-    expect(cleanExpectedMessage("(#1234)")).toBe("(#1234)");
-    expect(cleanExpectedMessage("fix: x (#1)\n\nsee (#2)")).toBe("fix: x\n\nsee (#2)");
-  });
-
-  it.each([...UNPREDICTABLE_TRAILERS])("removes %s trailers", (key) => {
-    const message = `feat: x (#9)\n\nThe body stays.\nCloses #12\n\n${key}: Some One <one@example.com>\n`;
-    expect(cleanExpectedMessage(message)).toBe("feat: x\n\nThe body stays.\nCloses #12");
-    expect(cleanExpectedMessage(message.replace(key, key.toLowerCase()))).toBe(
-      "feat: x\n\nThe body stays.\nCloses #12",
-    );
-  });
-
-  it("removes cherry-pick lines and collapses the blank lines a removal leaves", () => {
-    const message = [
-      "fix: x",
-      "",
-      "First paragraph.",
-      "",
-      "Signed-off-by: A <a@example.com>",
-      "",
-      "(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)",
-      "",
-      "* fix: a squashed commit",
-      "",
-      "Co-authored-by: B <b@example.com>",
-      "Co-Authored-By: C <c@example.com>",
-      "",
-      "",
-    ].join("\r\n");
-    expect(cleanExpectedMessage(message)).toBe("fix: x\n\nFirst paragraph.\n\n* fix: a squashed commit");
-  });
-
-  it("keeps body text, blank lines inside it, and a message with nothing to strip", () => {
-    const message = "feat: x\n\nline one\nline two\n\n\nafter two blanks\nReviewed: not a trailer key";
-    expect(cleanExpectedMessage(message)).toBe(message);
-    expect(cleanExpectedMessage("feat: x\n\n\n")).toBe("feat: x");
-    expect(cleanExpectedMessage("\n\nfeat: x (#3)\n")).toBe("feat: x");
   });
 });
 

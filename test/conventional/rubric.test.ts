@@ -19,6 +19,7 @@ describe("rubricScore", () => {
         noTrailingPeriod: 5,
         header30to60: 15,
         metaDescription: 0,
+        notOneMessage: 0,
       },
       metaPhrase: null,
     });
@@ -47,9 +48,11 @@ describe("rubricScore", () => {
     expect(score("fix: typo").score).toBe(85);
   });
 
-  it("gives no type points outside the list and no description points to a non-conventional header", () => {
-    expect(score("release: v1.2.3").rules).toMatchObject({ validType: 0, description: 20 });
-    expect(score("release: v1.2.3").score).toBe(55); // 20 + 20 + 10 + 5, 15 characters
+  it("gives a type outside the list, and a non-conventional header, neither type nor description points", () => {
+    expect(score("release: v1.2.3").rules).toMatchObject({ validType: 0, description: 0, lowerCaseStart: 0, noTrailingPeriod: 0 });
+    expect(score("release: v1.2.3").score).toBe(20); // only ≤ 72 characters; 15 characters miss the band
+    expect(score("feature: add x").score).toBe(20); // `feature` is not a configured type: its description earns nothing
+    expect(score("feature: add the pagination of the search api").score).toBe(35); // 46 characters: + 15
     expect(rubricScore("release: v1.2.3", ["release"]).score).toBe(85);
     // 44 characters: only the two length rules apply.
     expect(score("Update the readme file with new instructions").score).toBe(35);
@@ -64,9 +67,18 @@ describe("rubricScore", () => {
     const chatty = score(
       "Sure! Here is a conventional commit message that describes the changes you made to the parser:\n\nfeat(parser): add x",
     );
-    expect(chatty).toMatchObject({ score: 0, total: -20, metaPhrase: "Sure" });
+    // 94 characters (no length points), −20 for the meta header, −20 for the text before the real header.
+    expect(chatty).toMatchObject({ score: 0, total: -40, metaPhrase: "Sure", rules: { notOneMessage: -20 } });
     expect(score("").score).toBe(0);
     expect(score("").total).toBe(0);
+  });
+
+  it("takes 20 for an output that is more than one message", () => {
+    expect(score("feat(api): add pagination\n\nI chose feat because this adds a capability.")).toMatchObject({ score: 65, rules: { notOneMessage: -20 } }); // 25 chars: 85 − 20
+    expect(score("feat: add pagination to the search api\nfeat: add pagination to the search api").score).toBe(80);
+    expect(score("feat: add pagination to the search api\n\n```diff\n+x\n```").score).toBe(80);
+    expect(score("feat: add pagination to the search api\n\nThe type is clear from the diff.").score).toBe(80);
+    expect(score("feat: add pagination to the search api\n\nThis change adds it, here is why.").score).toBe(100);
   });
 
   it("matches meta phrases as whole words, and openers only at the start", () => {

@@ -19,6 +19,8 @@ const settings = (overrides: Partial<CurationSettings> = {}): CurationSettings =
   nearDuplicateThreshold: 0.8,
   similarDiffThreshold: 0.5,
   maxSameMessage: 3,
+  maxBodyLines: 10,
+  maxMessageTokens: 128,
   instruction: TRAINING_INSTRUCTION,
   maxSeqLength: 2048,
   maxTypeShare: 1,
@@ -194,7 +196,8 @@ describe("04-curate as a cell (real process)", () => {
     expect(validation.trim().split("\n")).toHaveLength(5);
     expect(await readFile(join(dir, "dataset/train.chat.jsonl"), "utf8")).toContain('"role":"assistant"');
     expect(JSON.parse(await readFile(join(dir, "dataset/stats.json"), "utf8")).examples).toEqual({ total: 50, train: 45, validation: 5 });
-    expect(await checkpoint(dir)).toMatchObject({ status: "done", outputs: { train: 45, validation: 5, labeled: 60, benchmarkCases: 1 } });
+    expect(await checkpoint(dir)).toMatchObject({ status: "done", outputs: { train: 45, validation: 5, labeled: 60, benchmarkCases: 1, capped: 0, diffBudgetTokens: 1806 } });
+    expect(first.stdout).toMatch(/Messages: estimated tokens p50 \d+, p90 \d+, max \d+ \(cap curation\.maxMessageTokens 128\)/);
 
     const again = await runTsx(CELL, ["--force"], { cwd: dir });
     expect(again.code).toBe(0);
@@ -210,6 +213,14 @@ describe("04-curate as a cell (real process)", () => {
     expect(run.stderr).toContain("Only 60 examples survive curation; curation.target is 300.");
     expect(run.stderr).toContain("add training repositories to `repos`");
     expect(await checkpoint(dir)).toMatchObject({ status: "failed", hint: expect.stringContaining("raise `extract.maxPerRepo`") });
+  });
+
+  it("refuses a message cap the served model could not generate", async () => {
+    const dir = await project({ curation: { target: 10, maxMessageTokens: 200 } });
+    const run = await runTsx(CELL, [], { cwd: dir });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("ollama.numPredict 128 < curation.maxMessageTokens 200");
+    expect(run.stderr).toContain("lower curation.maxMessageTokens");
   });
 
   it("fails on leakage, naming the labeled example and the benchmark case", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderTrainingText } from "../../lib/conventional/prompt.js";
-import { SAFETY_MARGIN_TOKENS, estimateTokens, fitExampleToBudget } from "../../lib/curate/tokens.js";
+import { SAFETY_MARGIN_TOKENS, diffTokenBudget, estimateTokens, fitDiffToTokens, fitExampleToBudget } from "../../lib/curate/tokens.js";
 import { syntheticDiff } from "../helpers/labeled.js";
 
 const INSTRUCTION = "Write a Conventional Commit message for this git diff.";
@@ -23,14 +23,14 @@ describe("estimateTokens", () => {
 describe("fitExampleToBudget", () => {
   it("leaves a diff that fits untouched", () => {
     const diff = syntheticDiff(4);
-    const fitted = fitExampleToBudget(INSTRUCTION, diff, "fix: x", 2048);
+    const fitted = fitExampleToBudget(INSTRUCTION, diff, "fix: x", { maxSeqLength: 2048, maxMessageTokens: 128 });
     expect(fitted).toMatchObject({ input: diff, truncated: false });
   });
 
   it("truncates the diff, never the answer, so prompt + answer + EOS fit maxSeqLength", () => {
     const diff = syntheticDiff(5, { files: 6, hunksPerFile: 6, linesPerHunk: 20 });
     const output = "feat(parser): accept trailing commas in object literals";
-    const fitted = fitExampleToBudget(INSTRUCTION, diff, output, 1024);
+    const fitted = fitExampleToBudget(INSTRUCTION, diff, output, { maxSeqLength: 1024, maxMessageTokens: 128 });
     if (typeof fitted === "string") throw new Error(fitted);
     expect(fitted.truncated).toBe(true);
     expect(fitted.input.length).toBeLessThan(diff.length);
@@ -39,8 +39,22 @@ describe("fitExampleToBudget", () => {
     expect(fitted.input.length).toBeGreaterThan(1000);
   });
 
-  it("refuses an answer that leaves no room for the diff", () => {
-    const fitted = fitExampleToBudget(INSTRUCTION, syntheticDiff(6), `fix: x\n\n${"word ".repeat(400)}`, 256);
-    expect(fitted).toMatch(/leaving under 64 for the diff/);
+  it("refuses an answer over the message cap, and a sequence too short for any diff", () => {
+    const long = fitExampleToBudget(INSTRUCTION, syntheticDiff(6), `fix: x\n\n${"word ".repeat(400)}`, { maxSeqLength: 4096, maxMessageTokens: 128 });
+    expect(long).toMatch(/more than curation\.maxMessageTokens \(128\)/);
+    expect(fitExampleToBudget(INSTRUCTION, syntheticDiff(6), "fix: x", { maxSeqLength: 200, maxMessageTokens: 128 })).toMatch(/under 64/);
+  });
+
+  it("cuts every diff to one budget, whatever the answer's length", () => {
+    const diff = syntheticDiff(8, { files: 5, hunksPerFile: 6, linesPerHunk: 20 });
+    const limits = { maxSeqLength: 1024, maxMessageTokens: 128 };
+    const short = fitExampleToBudget(INSTRUCTION, diff, "fix: x", limits);
+    const longer = fitExampleToBudget(INSTRUCTION, diff, `fix: x\n\n${"word ".repeat(60)}`, limits);
+    if (typeof short === "string" || typeof longer === "string") throw new Error("not fitted");
+    const budget = diffTokenBudget(INSTRUCTION, 1024, 128);
+    expect(short.input).toBe(longer.input);
+    expect(short.input).toBe(fitDiffToTokens(diff, budget).diff);
+    expect(estimateTokens(short.input)).toBeLessThanOrEqual(budget);
+    expect(estimateTokens(short.input)).toBeGreaterThan(budget * 0.6); // whole hunks of 20 lines: coarse, but not cut to nothing
   });
 });

@@ -183,6 +183,8 @@ describe("benchmark cases", () => {
       unknownType: await repo.commit({ message: "wip: stuff", files: { "b.ts": "b\n" } }),
       release: await repo.commit({ message: "chore(release): 2.0.0", files: { "CHANGELOG.md": "## 2.0.0\n" } }),
       breaking: await repo.commit({ message: "feat!: drop node 16", files: { "package.json": '{ "engines": { "node": ">=18" } }\n' } }),
+      // 85 characters: valid for commitlint (100), over the limit training keeps (72).
+      longHeader: await repo.commit({ message: "fix(scheduler): drain every queue before the worker pool shuts down on a second signal", files: { "c.ts": "c\n" } }),
     };
     clone = (await syncRepository({ name: "cases", url: repo.url, depth: 50 }, { reposDir: join(work, "repos"), refresh: false })).path;
   });
@@ -198,12 +200,13 @@ describe("benchmark cases", () => {
     ]);
     expect(records[1]).toMatchObject({ id: `cases-${shas.squashed!.slice(0, 12)}`, repository: "acme/cases", metadata: { filesChanged: 1, insertions: 5, deletions: 0, truncated: false } });
     expect(skips.map((s) => [s.sha, s.reason])).toEqual([
+      [shas.longHeader, "long-header"],
       [shas.release, "release"],
       [shas.unknownType, "not-conventional"],
       [shas.plain, "not-conventional"],
       [shas.root, "root"],
     ]);
-    expect(tally).toMatchObject({ scanned: 6, kept: 2 });
+    expect(tally).toMatchObject({ scanned: 7, kept: 2 });
   });
 
   it("stops at maxCases", async () => {

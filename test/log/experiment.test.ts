@@ -120,7 +120,7 @@ describe("09-log", () => {
     expect(text).toMatch(/\n## \d{4}-\d\d-\d\d \d\d:\d\d — baseline check\n/);
     expect(text).toContain("**Hypothesis.** joco beats the baseline");
     expect(text).toContain("9 training and 1 validation examples.");
-    expect(text).toContain("| format compliance (commitlint) | 0.0% | 100.0% | +100.0 pts |");
+    expect(text).toContain("| format compliance (one message, commitlint) | 0.0% [0.0, 65.8] | 100.0% [34.2, 100.0] | +100.0 pts |");
     expect(text).toContain("| cases | 2 from benchmark/cases/held-out.jsonl |");
     expect(text).toMatch(/- after \(joco\): `joco-free-[0-9a-f]{10}`/);
     expect(text).toContain("the loss curve: [benchmark/report.html](benchmark/report.html) (rewritten by each 08 run).");

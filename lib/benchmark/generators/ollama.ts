@@ -6,7 +6,8 @@
  */
 import { createOllamaClient } from "../../serve/ollama.js";
 import { RunbookError, errorMessage } from "../../core/errors.js";
-import { type PromptStyle, chatPrompt, promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
+import { type PromptStyle, chatPrompt, fewShotMessages, promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
+import type { FewShotIndex } from "../few-shot.js";
 import { type GenerationMode, type Generator, failedGeneration } from "./types.js";
 
 /** Ollama names without a tag mean `:latest`. */
@@ -26,6 +27,8 @@ export interface OllamaGeneratorSettings {
   numCtx: number;
   /** Aborts every request once it fires (the hook's time budget); the benchmark lets a started request finish. */
   deadline?: AbortSignal;
+  /** Chat prompts only: put the k most similar training examples before the case (the few-shot baseline). */
+  fewShot?: { index: FewShotIndex; k: number; exampleDiffChars: number };
 }
 
 /** Fails with the list of installed models when `model` is not one of them. */
@@ -46,26 +49,31 @@ export async function createOllamaGenerator(settings: OllamaGeneratorSettings): 
   };
   const format = settings.mode === "structured" ? structuredJsonSchema(settings.types) : undefined;
 
+  const { fewShot } = settings;
+  if (fewShot && settings.prompt !== "chat") throw new Error("few-shot examples go with the chat prompt");
   const ask = async (diff: string) => {
     if (settings.prompt === "training") {
       const reply = await client.generate({ model: settings.model, prompt: trainingPrompt(diff), raw: true, stream: false, format, options });
       return { text: reply.response ?? "", evalCount: reply.eval_count, evalDuration: reply.eval_duration };
     }
-    const messages = [{ role: "user", content: chatPrompt(diff, settings.mode) }];
+    const examples = fewShot ? fewShot.index.retrieve(diff, fewShot.k) : [];
+    const messages = fewShot ? fewShotMessages(examples, diff, settings.mode) : [{ role: "user", content: chatPrompt(diff, settings.mode) }];
     const reply = await client.chat({ model: settings.model, messages, stream: false, format, options });
-    return { text: reply.message.content, evalCount: reply.eval_count, evalDuration: reply.eval_duration };
+    return { text: reply.message.content, evalCount: reply.eval_count, evalDuration: reply.eval_duration, examples: fewShot ? examples.map((e) => e.id) : undefined };
   };
+  const shots = fewShot ? { fewShot: { k: fewShot.k, exampleDiffChars: fewShot.exampleDiffChars, train: fewShot.index.sourceHash } } : {};
 
   return {
     backend: "ollama",
     model: settings.model,
     mode: settings.mode,
-    promptVersion: promptVersion(settings.prompt, settings.mode),
-    params: { ...options, prompt: settings.prompt, digest: installed.digest },
+    promptVersion: promptVersion(settings.prompt, settings.mode, Boolean(fewShot)),
+    params: { ...options, prompt: settings.prompt, digest: installed.digest, ...shots },
+    ...(fewShot ? { variant: `${fewShot.k}-shot` } : {}),
     async generate(item) {
       const started = performance.now();
       try {
-        const { text, evalCount, evalDuration } = await ask(item.diff);
+        const { text, evalCount, evalDuration, examples } = await ask(item.diff);
         const latencyMs = performance.now() - started;
         const structured = settings.mode === "structured";
         return {
@@ -76,6 +84,7 @@ export async function createOllamaGenerator(settings: OllamaGeneratorSettings): 
           outputTokens: evalCount ?? null,
           // Ollama's own count and timing of the generated tokens: the model's speed, not the HTTP round trip.
           tokensPerSecond: evalCount && evalDuration ? evalCount / (evalDuration / 1e9) : null,
+          ...(examples ? { examples } : {}),
         };
       } catch (error) {
         return failedGeneration(errorMessage(error));

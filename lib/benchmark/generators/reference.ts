@@ -2,7 +2,7 @@
  * The ceiling row: the expected messages themselves, cleaned as the metrics
  * clean them, scored like any model. Human messages are not all compliant.
  */
-import { cleanExpectedMessage } from "../../conventional/parser.js";
+import { cleanCommitMessage } from "../../conventional/parser.js";
 import type { Generator } from "./types.js";
 
 export function createReferenceGenerator(): Generator {
@@ -13,7 +13,7 @@ export function createReferenceGenerator(): Generator {
     promptVersion: "none",
     params: {},
     generate: async (item) => ({
-      output: cleanExpectedMessage(item.expectedMessage),
+      output: cleanCommitMessage(item.expectedMessage),
       rawOutput: null,
       error: null,
       latencyMs: null,

@@ -17,6 +17,8 @@ export interface Generator {
   promptVersion: string;
   /** Everything else that shapes the output (sampling settings, the model's digest): recorded and part of the run id. */
   params: Record<string, unknown>;
+  /** Set when the same model is asked another way (`3-shot`): recorded in the run, part of its id and of its title in tables. */
+  variant?: string;
   /** Never throws for a failed request: that is a generation with `error` set, a miss in the tally. */
   generate(item: Case, signal: AbortSignal): Promise<Generation>;
   /** Frees what the backend holds (a loaded model); the run calls it when done. */

@@ -27,7 +27,8 @@ export interface ReportSettings {
   runsDir: string;
   outputsDir: string;
   targetSizeMB: number;
-  diffBudgetChars: number;
+  /** The diff budget in estimated tokens, as 04 and 08 cut diffs (lib/curate/tokens.ts). */
+  diffBudgetTokens: number;
   types: string[];
   bootstrap: BootstrapSettings;
 }
@@ -70,7 +71,7 @@ async function casesOf(run: Run, settings: ReportSettings): Promise<Case[]> {
   const info = await stat(path).catch(() => null);
   if (!info) return [];
   const files = info.isDirectory() ? (await caseFiles(settings.root, run.casesFile)).files : [path];
-  return fitCaseDiffs(await loadCases(files, Number.POSITIVE_INFINITY), settings.diffBudgetChars);
+  return fitCaseDiffs((await loadCases(files, Number.POSITIVE_INFINITY)).cases, settings.diffBudgetTokens).cases;
 }
 
 /** `08-benchmark report [runA runB …]`: saved runs (ids or paths), or those 08 recorded last. Returns the line to log. */

@@ -2,13 +2,13 @@
  * The `original` labeler: the commit's own message, when it already follows
  * the rules. Free and offline; what it cannot label it skips, with the reason.
  */
-import { bodyOf, cleanExpectedMessage, isReleaseCommit, parseHeader, renderMessage } from "../../conventional/parser.js";
+import { bodyOf, cleanCommitMessage, isReleaseCommit, parseHeader, renderMessage } from "../../conventional/parser.js";
 import type { Label } from "../../core/records.js";
 import { ruleViolations } from "./rules.js";
 import type { Labeler } from "./types.js";
 
-/** Cleaning (squash refs, trailers) and the rule check are the ones every label passes; bump on a change here. */
-const ORIGINAL_LABELER_VERSION = 1;
+/** Cleaning (squash refs, trailers, git's stripspace) and the rule check are the ones every label passes; bump on a change here. */
+const ORIGINAL_LABELER_VERSION = 2;
 
 export function createOriginalLabeler({ types }: { types: string[] }): Labeler {
   return {
@@ -17,7 +17,7 @@ export function createOriginalLabeler({ types }: { types: string[] }): Labeler {
     version: `original-v${ORIGINAL_LABELER_VERSION};types=${types.join(",")}`,
     readsMessage: true,
     label: async (item) => {
-      const cleaned = cleanExpectedMessage(item.originalMessage);
+      const cleaned = cleanCommitMessage(item.originalMessage);
       if (!cleaned.trim()) return { status: "skipped", reason: "empty message" };
       if (isReleaseCommit(cleaned)) return { status: "skipped", reason: "release commit" };
       const violations = await ruleViolations(cleaned, types);

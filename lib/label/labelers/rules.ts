@@ -4,12 +4,12 @@
  * Bump LABEL_PROMPT_VERSION whenever the prompt's wording changes: it enters
  * the cache key, so cached labels from an older prompt are not reused.
  */
-import { lintCommitMessage } from "../../conventional/parser.js";
+import { HEADER_MAX_LENGTH, lintCommitMessage } from "../../conventional/parser.js";
 
 export const LABEL_PROMPT_VERSION = 1;
 
-/** The plan's header limit; commitlint's preset allows 100. */
-export const MAX_HEADER_LENGTH = 72;
+/** The plan's header limit (commitlint's preset allows 100): the one policy training and benchmark share. */
+const MAX_HEADER_LENGTH = HEADER_MAX_LENGTH;
 
 const TYPE_GUIDANCE: Record<string, string> = {
   feat: "a new capability for the users of the code (an API, an option, a command, a UI element)",
