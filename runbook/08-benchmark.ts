@@ -5,6 +5,8 @@
  * by the metrics of DESIGN §6, each run stored as benchmark/runs/<runId>.json
  * and resumable per case; the before/after table says which differences are
  * significant, beside the ceiling of the reference messages themselves.
+ * `--usage DIR` scores real use instead: the hook's suggestions against the
+ * messages committed.
  */
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -26,6 +28,7 @@ import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError, UsageError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
+import { renderUsageReport } from "../lib/suggest/usage-score.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
@@ -120,6 +123,14 @@ const cell = defineCell({
         if (args.length !== 2) throw new UsageError("compare takes two runs", "npx tsx runbook/08-benchmark.ts compare <runA> <runB>");
         const { seed, bootstrapIterations: iterations } = config.benchmark;
         log(await renderSavedComparison(resolve(root, config.paths.runs), [args[0]!, args[1]!], config.conventional.types, { seed, iterations }));
+      },
+    },
+    usage: {
+      description: "score real use in repository DIR (or a joco-usage.jsonl): suggestions against what was committed, per model",
+      usage: "--usage DIR",
+      run: async ({ root, args, log }) => {
+        if (args.length !== 1) throw new UsageError("--usage takes one repository (or usage log)", "npx tsx runbook/08-benchmark.ts --usage DIR");
+        log(await renderUsageReport(resolve(root, args[0]!)));
       },
     },
   },
