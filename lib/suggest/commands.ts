@@ -86,7 +86,7 @@ export const hookCommand = defineCommand<SuggestConfig, typeof hookOptions>({
       case "prepare-commit-msg": {
         const [messageFile = "", source = ""] = rest;
         const settings = suggestSettingsOf(config);
-        await prepareCommitMessage({ repo, messageFile, source, settings, timeoutMs: config.hook.timeoutMs });
+        await prepareCommitMessage({ repo, messageFile, source, settings, timeoutMs: config.hook.timeoutMs, elapsedMs: performance.now() });
         return 0;
       }
       case "post-commit":

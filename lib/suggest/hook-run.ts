@@ -25,15 +25,17 @@ export interface PrepareRequest {
   messageFile: string;
   source: string;
   settings: SuggestSettings;
-  /** The whole budget, counted from node's start (performance.now()), so a slow start is part of it. */
+  /** The whole budget (hook.timeoutMs)… */
   timeoutMs: number;
+  /** …of which this much is spent already: the hook passes node's uptime, so a slow start is part of the budget. */
+  elapsedMs: number;
   create?: GeneratorFactory;
 }
 
 /** Returns what it did, for tests and --verbose: `skipped`, `nothing-staged`, `suggested` or `no-suggestion`. */
 export async function prepareCommitMessage(request: PrepareRequest): Promise<string> {
   if (!FILLED_SOURCES.has(request.source)) return "skipped";
-  const budget = Math.max(0, Math.floor(request.timeoutMs - performance.now()));
+  const budget = Math.max(0, Math.floor(request.timeoutMs - request.elapsedMs));
   const deadline = AbortSignal.timeout(budget);
   const why = (error: unknown) =>
     deadline.aborted ? `nothing within ${request.timeoutMs} ms (hook.timeoutMs)` : errorMessage(error).split("\n")[0];
