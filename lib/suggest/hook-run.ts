@@ -4,7 +4,7 @@
  * logs it; post-commit adds the committed message to that log line. Neither
  * ever fails a commit: a problem is one line on stderr, and git goes on.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { errorMessage } from "../core/errors.js";
 import { pathExists } from "../core/files.js";
@@ -12,7 +12,7 @@ import { committedMessage, git } from "./git.js";
 import type { SuggestSettings } from "./settings.js";
 import { commitDiffHash } from "./staged.js";
 import { type GeneratorFactory, type SuggestOutcome, suggestForStaged } from "./suggest.js";
-import { appendSuggestion, recordCommit, usageLogOf } from "./usage-log.js";
+import { appendSuggestion, pendingMarkerOf, recordCommit, usageLogOf } from "./usage-log.js";
 
 /** git's second argument: empty for a plain `git commit`, `template` for -t / commit.template; message, merge, squash and commit (amend, -c, -C) are the user's own. */
 const FILLED_SOURCES = new Set(["", "template"]);
@@ -80,9 +80,13 @@ export async function logSuggestion(repo: string, outcome: Extract<SuggestOutcom
 export async function recordCommittedMessage(repo: string): Promise<boolean> {
   try {
     const file = await usageLogOf(repo);
-    if (!(await pathExists(file))) return false;
+    const pending = pendingMarkerOf(file);
+    if (!(await pathExists(pending))) return false;
     const [diffHash, message, sha] = await Promise.all([commitDiffHash(repo), committedMessage(repo), git(repo, ["rev-parse", "HEAD"])]);
-    return await recordCommit(file, { diffHash, message, sha: sha.trim() });
+    const recorded = await recordCommit(file, { diffHash, message, sha: sha.trim() });
+    // Matched or not, this commit settles it: an open suggestion whose diff was not committed now waits for no commit in particular.
+    await rm(pending, { force: true });
+    return recorded;
   } catch (error) {
     note(`the committed message could not be added to the usage log (${errorMessage(error).split("\n")[0]})`);
     return false;

@@ -4,6 +4,7 @@
  * that can fail is guarded, so the commit never waits on us or fails because
  * of us; a project folder that moved is named, not ignored.
  */
+import { PENDING_FILE } from "./usage-log.js";
 
 /** The first line after the shebang: how install, uninstall and status tell our hook from anyone else's. */
 export const HOOK_MARKER = "# joco-finetune hook";
@@ -33,8 +34,8 @@ const WHAT: Record<HookName, string> = {
 
 /** git's second argument says where the message comes from: only a plain commit (none) or a template is ours to fill. */
 const PREPARE_GUARD = `case "\${2-}" in ""|template) ;; *) joco_skip=1 ;; esac`;
-/** Only a commit that may complete an open suggestion (`"committed":null` in the log) is worth starting node for. */
-const POST_COMMIT_GUARD = `grep -q '"committed":null' "$(git rev-parse --git-dir 2>/dev/null)/joco-usage.jsonl" 2>/dev/null || joco_skip=1`;
+/** Only a commit that follows a suggestion (lib/suggest/usage-log.ts's marker) is worth starting node for. */
+const POST_COMMIT_GUARD = `[ -f "$(git rev-parse --git-dir 2>/dev/null)/${PENDING_FILE}" ] || joco_skip=1`;
 
 export function renderHookScript(name: HookName, settings: HookScriptSettings): string {
   const reinstall = "npx tsx runbook/run.ts hook install --repo <this repository>";

@@ -4,12 +4,20 @@
  * committed by the post-commit step. The edit between the two is the measure
  * closest to real quality. No diff text is kept unless `hook.logDiffs`.
  */
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { appendJsonl, readJsonlIfExists, repairJsonlTail, writeJsonlAtomic } from "../core/jsonl.js";
 import { gitDir } from "./git.js";
 
 export const USAGE_LOG_FILE = "joco-usage.jsonl";
+/**
+ * Beside the log while a suggestion waits for its commit: the post-commit
+ * hook starts node only when it is there, so a commit pays for that once per
+ * suggestion, not forever after one that was abandoned.
+ */
+export const PENDING_FILE = "joco-usage.pending";
+export const pendingMarkerOf = (logFile: string) => join(dirname(logFile), PENDING_FILE);
 
 export const UsageEntrySchema = z.object({
   /** When the suggestion was made (ISO 8601). */
@@ -41,6 +49,7 @@ export async function readUsageLog(file: string): Promise<UsageEntry[]> {
 export async function appendSuggestion(file: string, entry: Omit<UsageEntry, "committed" | "commit">): Promise<void> {
   await repairJsonlTail(file);
   await appendJsonl(file, UsageEntrySchema.parse({ ...entry, committed: null }));
+  await writeFile(pendingMarkerOf(file), `${entry.diffHash}\n`);
 }
 
 /**

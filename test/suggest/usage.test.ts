@@ -1,7 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type UsageEntry, USAGE_LOG_FILE, appendSuggestion, readUsageLog, recordCommit } from "../../lib/suggest/usage-log.js";
+import { pathExists } from "../../lib/core/files.js";
+import { PENDING_FILE, type UsageEntry, USAGE_LOG_FILE, appendSuggestion, readUsageLog, recordCommit } from "../../lib/suggest/usage-log.js";
 import { scoreUsage } from "../../lib/suggest/usage-score.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama.ts";
 import { gitWith, hookCli, writeConfig, writeEditors } from "../helpers/hook-repo.js";
@@ -42,6 +43,7 @@ describe("scores from real use", { timeout: 180_000 }, () => {
       ["feat: add parser", "fix: add parser"],
     ]);
     expect(JSON.stringify(log)).not.toContain("diff --git");
+    expect(await pathExists(join(repo.dir, ".git", PENDING_FILE))).toBe(false); // the next `commit -m` starts no node
 
     const report = await runTsx(BENCHMARK, ["--usage", repo.dir], { cwd: await tempDir() });
     expect(report.code, report.stderr).toBe(0);
@@ -87,6 +89,7 @@ describe("the usage log", () => {
     await appendSuggestion(file, { ...base, diffHash: "h1", suggestion: "feat: one" });
     await appendSuggestion(file, { ...base, diffHash: "h1", suggestion: "feat: one again" });
     await appendSuggestion(file, { ...base, diffHash: "h2", suggestion: "feat: two" });
+    expect(await readFile(join(file, "..", PENDING_FILE), "utf8")).toBe("h2\n");
     expect(await recordCommit(file, { diffHash: "h1", message: "feat: 1", sha: "s1" })).toBe(true);
     expect(await recordCommit(file, { diffHash: "h3", message: "x", sha: "s3" })).toBe(false);
     expect((await readUsageLog(file)).map((e) => [e.suggestion, e.committed, e.commit])).toEqual([
