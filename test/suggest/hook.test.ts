@@ -19,7 +19,8 @@ let config: string;
 beforeAll(async () => {
   ollama = await startFakeOllama({ models: ["joco"], respond: () => ({ json: SUGGESTION }) });
   editors = await writeEditors();
-  config = await writeConfig({ timeoutMs: 10_000 });
+  // Generous: these tests are about what the hook writes; the budget has a test of its own.
+  config = await writeConfig({ timeoutMs: 60_000 });
 });
 afterAll(() => ollama.close());
 
@@ -91,7 +92,6 @@ describe("the prepare-commit-msg hook in a real repository", { timeout: 120_000 
       expect(late.stderr).toContain(`joco: no suggestion (nothing within ${timeoutMs} ms (hook.timeoutMs)); the commit goes on`);
       // The budget counts from node's start; git, the shell and node's exit come on top.
       expect(late.ms).toBeLessThan(timeoutMs + 5000);
-      expect(slow.generationRequests()).toHaveLength(1);
     } finally {
       await slow.close();
     }

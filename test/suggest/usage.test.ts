@@ -27,7 +27,7 @@ describe("scores from real use", { timeout: 180_000 }, () => {
   it("after three hook commits, one edited, 08 --usage reports 2 of 3 unchanged and the edit similarity of the third", async () => {
     const repo = await createRepo(join(await tempDir(), "repo"));
     await repo.commit({ message: "feat: start", files: { "a.txt": "a\n" } });
-    expect((await hookCli("install", repo.dir, await writeConfig({ timeoutMs: 20_000 }))).code).toBe(0);
+    expect((await hookCli("install", repo.dir, await writeConfig({ timeoutMs: 60_000 }))).code).toBe(0);
     const editors = await writeEditors();
 
     for (const [i, editor] of [editors.keep, editors.keep, editors.replaceFirstLine].entries()) {
