@@ -10,6 +10,7 @@ import { isMain } from "../lib/core/cli.js";
 import { DEFAULT_TYPES } from "../lib/conventional/parser.js";
 import { section } from "../lib/core/config.js";
 import { TrainingSchema } from "../lib/train/settings.js";
+import { HookSchema } from "../lib/suggest/settings.js";
 
 const positiveInt = z.int().positive();
 const repoName = z
@@ -226,6 +227,8 @@ export const ConfigSchema = z.strictObject({
     title: z.string().optional(),
     hypothesis: z.string().optional(),
   }),
+  /** `run.ts suggest` and the prepare-commit-msg hook (`run.ts hook install`): model, mode, timeout, what the usage log keeps. */
+  hook: HookSchema,
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -6,6 +6,8 @@
  * and resumable per case; the before/after table says which differences are
  * significant, beside the ceiling of the reference messages themselves; the
  * same, with every case side by side, goes into the report page (paths.report).
+ * `--usage DIR` scores real use instead: the hook's suggestions against the
+ * messages committed.
  */
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -33,6 +35,7 @@ import { type FewShotIndex, loadFewShotIndex } from "../lib/benchmark/few-shot.j
 import { diffTokenBudget } from "../lib/curate/tokens.js";
 import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { chalk } from "../lib/core/ui.js";
+import { renderUsageReport } from "../lib/suggest/usage-score.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
@@ -179,6 +182,14 @@ const cell = defineCell({
       description: "rebuild the report page (paths.report) for saved runs, before first; default: the runs 08 recorded last",
       usage: "report [runA runB …]",
       run: async ({ config, root, args, log }) => log(await writeSavedRunsPage(args, reportSettingsOf(config, root))),
+    },
+    usage: {
+      description: "score real use in repository DIR (or a joco-usage.jsonl): suggestions against what was committed, per model",
+      usage: "--usage DIR",
+      run: async ({ root, args, log }) => {
+        if (args.length !== 1) throw new UsageError("--usage takes one repository (or usage log)", "npx tsx runbook/08-benchmark.ts --usage DIR");
+        log(await renderUsageReport(resolve(root, args[0]!)));
+      },
     },
   },
 });

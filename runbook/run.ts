@@ -1,13 +1,16 @@
 /**
  * The runbook: every cell in order. `npm run runbook` runs what is pending or
  * stale, `status` shows the state table, `doctor` checks the machine,
- * `rehearse` runs it all on a tiny model in rehearsal/ first.
+ * `rehearse` runs it all on a tiny model in rehearsal/ first; `suggest` and
+ * `hook` put the model to work on the user's own commits.
  */
 import { isMain } from "../lib/core/cli.js";
 import { printDoctor, runDoctorChecks } from "../lib/doctor.js";
 import { type Runbook, runbookMain } from "../lib/core/runner.js";
+import type { CommandFor } from "../lib/core/command.js";
 import { createRehearseCommand } from "../lib/rehearsal/command.js";
-import { ConfigSchema } from "./00-config.js";
+import { hookCommand, suggestCommand } from "../lib/suggest/commands.js";
+import { type Config, ConfigSchema } from "./00-config.js";
 import clone from "./01-clone.js";
 import extract from "./02-extract.js";
 import label from "./03-label.js";
@@ -22,9 +25,12 @@ export const runbook: Runbook = {
   cells: [clone, extract, label, curate, train, exportGguf, importOllama, benchmark, log],
   configSchema: ConfigSchema,
   doctor: async (root) => printDoctor(await runDoctorChecks(root)),
+  // `satisfies` checks that the configuration has every key the commands read.
   commands: {
+    suggest: suggestCommand,
+    hook: hookCommand,
     rehearse: createRehearseCommand(() => ({ cellIds: runbook.cells.map((c) => c.id), run: (argv) => runbookMain(runbook, argv) })),
-  },
+  } satisfies Record<string, CommandFor<Config>>,
 };
 
 if (isMain(import.meta.url)) process.exitCode = await runbookMain(runbook, process.argv.slice(2));

@@ -83,6 +83,15 @@ describe("ollama generator", () => {
   it("refuses a model Ollama does not have", async () => {
     await expect(ollamaGenerator("qwen3:0.6b", "chat")).rejects.toThrow(/qwen3:0\.6b is not installed in Ollama/);
   });
+
+  it("gives up on a request still unanswered at its deadline (the hook's budget)", async () => {
+    reply = { text: "feat: add x", delayMs: 30_000 };
+    const generator = await createOllamaGenerator({ ...sampling, host: ollama.url, model: "joco", prompt: "training", mode: "free", deadline: AbortSignal.timeout(300) });
+    const started = performance.now();
+    const generation = await generator.generate(item, signal);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(generation).toMatchObject({ output: "", error: expect.stringMatching(/abort/i), latencyMs: null });
+  });
 });
 
 describe("claude generator", () => {
