@@ -7,6 +7,8 @@
 import { z } from "zod";
 import { section } from "../core/config.js";
 import type { GenerationMode } from "../benchmark/generators/types.js";
+import { TRAINING_INSTRUCTION } from "../conventional/prompt.js";
+import { diffTokenBudget } from "../curate/tokens.js";
 
 export const HookSchema = section({
   /** The model suggest and the hook ask; default: ollama.model, the fine-tuned one (asked with its raw training prompt). */
@@ -28,8 +30,10 @@ export interface SuggestConfig {
   hook: HookSettings;
   conventional: { types: string[] };
   extract: { diffBudgetChars: number };
-  ollama: { model: string; temperature: number; topP: number; numCtx: number };
-  benchmark: { model: string; seed: number };
+  training: { maxSeqLength: number };
+  curation: { maxMessageTokens: number };
+  ollama: { model: string; temperature: number; topP: number; numCtx: number; stop: string[] };
+  benchmark: { model: string; seed: number; gguf: { model?: string } };
 }
 
 export const SUGGEST_BACKENDS = ["ollama", "llama-cpp"] as const;
@@ -42,6 +46,10 @@ export interface SuggestSettings {
   mode: GenerationMode;
   types: string[];
   diffBudgetChars: number;
+  /** 04's token budget of a diff: what the model was trained on. */
+  diffBudgetTokens: number;
+  /** The Modelfile's stop sequences, for the llama-cpp backend. */
+  stop: string[];
   /** The fine-tuned model's name(s): those get the raw training prompt, any other model its chat template. */
   fineTuned: string[];
   temperature: number;
@@ -58,10 +66,12 @@ export function suggestSettingsOf(
 ): SuggestSettings {
   return {
     backend: choices.backend ?? "ollama",
-    model: choices.model ?? config.hook.model ?? config.ollama.model,
+    model: choices.model ?? (choices.backend === "llama-cpp" ? config.benchmark.gguf.model : undefined) ?? config.hook.model ?? config.ollama.model,
     mode: choices.mode ?? config.hook.mode,
     types: config.conventional.types,
     diffBudgetChars: config.extract.diffBudgetChars,
+    diffBudgetTokens: diffTokenBudget(TRAINING_INSTRUCTION, config.training.maxSeqLength, config.curation.maxMessageTokens),
+    stop: config.ollama.stop,
     fineTuned: [config.ollama.model, config.benchmark.model],
     temperature: config.ollama.temperature,
     topP: config.ollama.topP,

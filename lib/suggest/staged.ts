@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { blobSizes } from "../extract/history.js";
 import { type StatEntry, renderStatBlock } from "../extract/diff-stat.js";
 import { type DiffFile, parseDiff, truncateDiffToBudget } from "../extract/diff.js";
+import { fitDiffToTokens } from "../curate/tokens.js";
 import { commitPatch, stagedBlobs, stagedPatch } from "./git.js";
 
 export interface StagedDiff {
@@ -22,13 +23,15 @@ export interface StagedDiff {
 export const hashPatch = (patch: string) => createHash("sha256").update(patch).digest("hex").slice(0, 32);
 
 /** null when nothing is staged. */
-export async function stagedDiff(repo: string, budgetChars: number): Promise<StagedDiff | null> {
+/** Cut as training diffs are: 02's character budget, then (given) 04's token budget. */
+export async function stagedDiff(repo: string, budgetChars: number, budgetTokens?: number): Promise<StagedDiff | null> {
   const { patch, base } = await stagedPatch(repo);
   if (patch === "") return null;
   const parsed = parseDiff(patch);
   const statBlock = renderStatBlock(await statEntries(repo, base, parsed.files));
-  const { diff, truncated } = truncateDiffToBudget(`${statBlock ? `${statBlock}\n` : ""}${patch}`, budgetChars);
-  return { diff, truncated, diffHash: hashPatch(patch), files: parsed.files.length };
+  const extracted = truncateDiffToBudget(`${statBlock ? `${statBlock}\n` : ""}${patch}`, budgetChars);
+  const fitted = budgetTokens === undefined ? { diff: extracted.diff, truncated: false } : fitDiffToTokens(extracted.diff, budgetTokens);
+  return { diff: fitted.diff, truncated: extracted.truncated || fitted.truncated, diffHash: hashPatch(patch), files: parsed.files.length };
 }
 
 /** The hash of the commit's patch: equal to the suggestion's diffHash when the commit holds what was staged. */

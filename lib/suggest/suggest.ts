@@ -7,6 +7,7 @@
  */
 import { RunbookError, errorMessage } from "../core/errors.js";
 import type { Case } from "../core/records.js";
+import { createLlamaCppGenerator } from "../benchmark/generators/llama-cpp.js";
 import { createOllamaGenerator, sameOllamaModel } from "../benchmark/generators/ollama.js";
 import type { Generator } from "../benchmark/generators/types.js";
 import { ollamaHost } from "../serve/ollama.js";
@@ -23,10 +24,11 @@ export type GeneratorFactory = (settings: SuggestSettings, deadline?: AbortSigna
 
 export const createSuggestGenerator: GeneratorFactory = async (settings, deadline) => {
   if (settings.backend === "llama-cpp") {
-    throw new RunbookError(
-      "The llama-cpp backend (a GGUF through the embedded llama.cpp) is not available yet",
-      "Use --backend ollama (the default) with the model 07-import created.",
-    );
+    if (!settings.model.endsWith(".gguf")) {
+      throw new RunbookError(`--backend llama-cpp takes a GGUF file; ${settings.model} is not one`, "Pass --model joco-gguf/joco.Q4_K_M.gguf (06's file), or set benchmark.gguf.model.");
+    }
+    const { model, mode, types, temperature, topP, numPredict, seed, numCtx, stop } = settings;
+    return createLlamaCppGenerator({ modelPath: model, mode, types, temperature, topP, numPredict, seed, numCtx, stop });
   }
   const prompt = settings.fineTuned.some((name) => sameOllamaModel(name, settings.model)) ? "training" : "chat";
   const { model, mode, types, temperature, topP, numPredict, seed, numCtx } = settings;
@@ -49,7 +51,7 @@ export async function suggestForStaged(
   settings: SuggestSettings,
   options: { create?: GeneratorFactory; deadline?: AbortSignal } = {},
 ): Promise<SuggestOutcome> {
-  const staged = await stagedDiff(repo, settings.diffBudgetChars);
+  const staged = await stagedDiff(repo, settings.diffBudgetChars, settings.diffBudgetTokens);
   if (!staged) return { kind: "nothing-staged" };
   const generator = await (options.create ?? createSuggestGenerator)(settings, options.deadline);
   const generation = await generator.generate(stagedCase(repo, staged), options.deadline ?? new AbortController().signal);
