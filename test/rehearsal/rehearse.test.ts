@@ -1,0 +1,70 @@
+// `npm run rehearse` as a user runs it, on git projects made here: the real
+// training stack on the CPU, llama.cpp's converter, the embedded llama.cpp.
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { discordantPairs, mcnemarExact } from "../../lib/benchmark/stats.js";
+import { RunSchema } from "../../lib/benchmark/runs.js";
+import { TRAINING_INSTRUCTION, renderPrompt } from "../../lib/conventional/prompt.js";
+import { readGgufHeader } from "../../lib/export/gguf.js";
+import { createProjectSources } from "../helpers/project-repos.js";
+import { REPO_ROOT, type ProcessResult, runTsx, tempDir } from "../helpers/process.js";
+
+const TEN_MINUTES = 10 * 60_000;
+
+describe("npm run rehearse", () => {
+  let project: string;
+  let result: ProcessResult;
+  const rehearsal = () => join(project, "rehearsal");
+
+  beforeAll(async () => {
+    project = await tempDir("joco-rehearse-");
+    const sources = await createProjectSources(join(project, "sources"), { perRepo: 100, cases: 60 });
+    await writeFile(join(project, "joco.config.json"), JSON.stringify(sources, null, 2));
+    // No Ollama here: 07 is skipped and 08 reads the GGUFs through the embedded llama.cpp.
+    result = await runTsx(join(REPO_ROOT, "runbook/run.ts"), ["rehearse"], {
+      cwd: project,
+      env: { OLLAMA_HOST: "http://127.0.0.1:9", ANTHROPIC_API_KEY: "", JOCO_LLAMA_GPU: "off" },
+    });
+  }, TEN_MINUTES + 60_000);
+
+  afterAll(async () => {
+    const { rm } = await import("node:fs/promises");
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  it("runs 01 to 09 (07 skipped without Ollama) and prints each phase's time", async () => {
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("07-import skipped: no Ollama");
+    const checkpoints = JSON.parse(await readFile(join(rehearsal(), "checkpoints.json"), "utf8"));
+    const done = Object.entries(checkpoints.cells as Record<string, { status: string }>).filter(([, r]) => r.status === "done").map(([id]) => id);
+    expect(done.sort()).toEqual(["01-clone", "02-extract", "03-label", "04-curate", "05-train", "06-export", "08-benchmark", "09-log"]);
+    expect(result.stdout).toMatch(/05-train \(done\)\s*│\s*[\d.]+ s/);
+    expect(await readFile(join(rehearsal(), "EXPERIMENT_LOG.md"), "utf8")).toContain("rehearsal");
+  });
+
+  it("exports a qwen2 GGUF whose chat template is the training frame", async () => {
+    const ggufDir = join(rehearsal(), "joco-gguf");
+    const file = (await readdir(ggufDir)).find((name) => name.endsWith(".gguf"));
+    const header = readGgufHeader(join(ggufDir, file!));
+    expect(header.architecture).toBe("qwen2");
+    expect(header.metadata["tokenizer.ggml.pre"]).toBe("qwen2");
+    expect(String(header.metadata["tokenizer.chat_template"])).toContain(renderPrompt(TRAINING_INSTRUCTION, "").split("\n\n### Input")[0]!);
+  });
+
+  it("trains the tiny model past its untrained self, significantly, on at least 40 held-out cases", async () => {
+    const runsDir = join(rehearsal(), "benchmark/runs");
+    const runs = await Promise.all(
+      (await readdir(runsDir)).filter((n) => n.endsWith(".json")).map(async (n) => RunSchema.parse(JSON.parse(await readFile(join(runsDir, n), "utf8")))),
+    );
+    const before = runs.find((r) => r.model.startsWith("tiny-base"))!;
+    const after = runs.find((r) => r.backend === "llama-cpp" && !r.model.startsWith("tiny-base"))!;
+    expect(before.results.length).toBeGreaterThanOrEqual(40);
+    expect(after.metrics.formatCompliance).toBeGreaterThan(before.metrics.formatCompliance);
+    const { b, c } = discordantPairs(
+      before.results.map((r) => r.valid),
+      after.results.map((r) => r.valid),
+    );
+    expect(mcnemarExact(b, c)).toBeLessThan(0.05);
+  });
+});
