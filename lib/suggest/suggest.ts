@@ -54,7 +54,7 @@ export async function suggestForStaged(
   const staged = await stagedDiff(repo, settings.diffBudgetChars, settings.diffBudgetTokens);
   if (!staged) return { kind: "nothing-staged" };
   const generator = await (options.create ?? createSuggestGenerator)(settings, options.deadline);
-  const generation = await generator.generate(stagedCase(repo, staged), options.deadline ?? new AbortController().signal);
+  const generation = await generator.generate(stagedCase(repo, staged), options.deadline ?? new AbortController().signal).finally(() => generator.close?.());
   const message = generation.output.trim();
   const failure = generation.error ?? (message === "" ? "the model answered with an empty message" : null);
   if (failure) return { kind: "failed", error: failure, model: generator.model, staged };
