@@ -1,6 +1,8 @@
 """The Unsloth backend (NVIDIA CUDA): FastLanguageModel in 4-bit, LoRA from the
-config, supervised fine-tuning with trl's SFTTrainer, and Unsloth's
-`train_on_responses_only` so the loss covers the commit message only.
+config (modules_to_save too, for the tiny rehearsal model), supervised fine-tuning
+with trl's SFTTrainer, and Unsloth's `train_on_responses_only` so the loss covers
+the commit message only. Its versions are python/requirements-unsloth.txt; it is
+exercised on a GPU machine only (python/smoke_gpu.py --backend unsloth).
 
 The texts are rendered by train_data.render_dataset: the training frame, the diff
 cut to its token budget, and the tokenizer's EOS at the end. Heavy imports stay
@@ -35,8 +37,8 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     )
     model = FastLanguageModel.get_peft_model(
         model, r=config.lora.r, lora_alpha=config.lora.alpha, lora_dropout=config.lora.dropout,
-        target_modules=list(config.lora.target_modules), bias="none",
-        use_gradient_checkpointing="unsloth" if config.gradient_checkpointing else False, random_state=config.seed,
+        target_modules=list(config.lora.target_modules), modules_to_save=list(config.lora.modules_to_save) or None,
+        bias="none", use_gradient_checkpointing="unsloth" if config.gradient_checkpointing else False, random_state=config.seed,
     )
     if not tokenizer.eos_token:
         raise ValueError(f"the tokenizer of {config.base_model} has no EOS token: the model could not learn to stop")

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"✓ {shown(venv)} is up to date: {label}")
         return 0
     if arguments.check:
-        print(f"✗ {shown(venv)} is not current: {reason}; run `npm run setup:python` ({label})")
+        print(f"✗ {shown(venv)} is not current: {reason}; `npm run setup:python` installs {label}")
         return 1
 
     started = time.monotonic()

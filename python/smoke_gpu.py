@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""End-to-end smoke run of the transformers + peft path of train.py, with no downloads.
+"""End-to-end smoke run of train.py on the tiny Qwen2, with no downloads.
 
-    PYTHONUNBUFFERED=1 python3 python/smoke_gpu.py [--steps 30] [--keep DIR]
+    PYTHONUNBUFFERED=1 .venv/bin/python python/smoke_gpu.py [--steps 30] [--backend hf|unsloth] [--keep DIR]
 
-Needs torch, transformers, peft and accelerate (not unsloth, trl, bitsandbytes or
-a network). It builds a byte-level BPE tokenizer and a tiny randomly initialised
-Qwen2 model from synthetic commits, runs the real python/train.py (backend `hf`)
-as the cell would, sends it SIGINT after a checkpoint, resumes it with
+Needs the environment of `npm run setup:python` (for `--backend unsloth`, the
+unsloth set on a CUDA machine) and node_modules (the Qwen tokenizer), no
+network. It builds the tiny randomly initialised Qwen2 of python/tiny_model.py
+with the real Qwen tokenizer, writes synthetic commits, runs the real
+python/train.py as the cell would (LoRA on every projection, modules_to_save
+embed_tokens + lm_head), sends it SIGINT after a checkpoint, resumes it with
 `--resume-from auto` to the last step, merges the adapter into the base model,
 and prints a short report. Uses the GPU when there is one (CUDA or MPS), the CPU
 otherwise. Exit status 0 when every check passed.
@@ -29,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from prompting import format_prompt, render_prompt  # noqa: E402
+from prompting import render_prompt  # noqa: E402
 from train_data import IGNORE_INDEX, encode_example  # noqa: E402
 
 EOS = "<|endoftext|>"
@@ -53,37 +55,10 @@ def synthetic_examples(count: int, rng: random.Random) -> list[dict]:
     return examples
 
 
-def build_tokenizer(texts: list[str], folder: Path):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    core = Tokenizer(models.BPE())
-    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    core.decoder = decoders.ByteLevel()
-    core.train_from_iterator(texts, trainers.BpeTrainer(
-        vocab_size=512, special_tokens=[EOS], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
-    # Like Qwen's: no BOS, EOS doubles as pad, and no token_type_ids (which a causal LM does not take).
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, eos_token=EOS, pad_token=EOS, model_input_names=["input_ids", "attention_mask"])
-    tokenizer.save_pretrained(folder)
-    return tokenizer
-
-
-def build_model(tokenizer, folder: Path) -> dict:
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    shape = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}
-    config = Qwen2Config(vocab_size=len(tokenizer), max_position_embeddings=1024, tie_word_embeddings=True,
-                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.eos_token_id, **shape)
-    Qwen2ForCausalLM(config).save_pretrained(folder)
-    return {**shape, "vocab_size": len(tokenizer)}
-
-
-def write_config(work: Path, model_dir: Path, steps: int) -> Path:
+def write_config(work: Path, model_dir: Path, steps: int, backend: str) -> Path:
     config = {
-        "baseModel": str(model_dir), "backend": "hf", "maxSeqLength": MAX_SEQ_LENGTH, "loadIn4bit": False,
-        "lora": {"r": 8, "alpha": 16, "dropout": 0.0,
+        "baseModel": str(model_dir), "backend": backend, "maxSeqLength": MAX_SEQ_LENGTH, "loadIn4bit": backend == "unsloth",
+        "lora": {"r": 8, "alpha": 16, "dropout": 0.0, "modulesToSave": ["embed_tokens", "lm_head"],
                  "targetModules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]},
         "batchSize": 4, "gradientAccumulationSteps": 1, "warmupSteps": 2, "epochs": 1, "learningRate": 3e-3,
         "loggingSteps": 2, "saveSteps": 5, "evalSteps": 10, "saveTotalLimit": 2, "maxSteps": steps,
@@ -150,6 +125,7 @@ def merge_and_compare(model_dir: Path, adapter_dir: Path, merged_dir: Path, prom
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--backend", choices=("hf", "unsloth"), default="hf", help="unsloth needs CUDA and the unsloth set")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder, removed)")
     arguments = parser.parse_args()
     missing = [name for name in ("torch", "transformers", "peft", "accelerate") if importlib.util.find_spec(name) is None]
@@ -161,18 +137,21 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     checks: list[tuple[str, bool, str]] = []
 
+    import peft
     import torch
     import transformers
-    import peft
+    from transformers import AutoTokenizer
+
+    from tiny_model import build_tiny_model
 
     examples = synthetic_examples(72, random.Random(1))
     (work / "train.jsonl").write_text("".join(json.dumps(e) + "\n" for e in examples[:64]))
     (work / "validation.jsonl").write_text("".join(json.dumps(e) + "\n" for e in examples[64:]))
     model_dir = work / "tiny-qwen2"
-    tokenizer = build_tokenizer([format_prompt(e, EOS) for e in examples], model_dir)
-    shape = build_model(tokenizer, model_dir)
+    shape = build_tiny_model(model_dir, seed=0)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
     print(f"smoke: torch {torch.__version__}, transformers {transformers.__version__}, peft {peft.__version__}; work folder {work}")
-    print(f"smoke: tiny Qwen2 {shape} and a {shape['vocab_size']}-token byte-level BPE, built locally")
+    print(f"smoke: tiny Qwen2 {shape} with the real {shape['vocab_size']}-token Qwen tokenizer (python/tiny_model.py)")
 
     encoded = encode_example(examples[1], lambda text, special: tokenizer(text, add_special_tokens=special)["input_ids"],
                              tokenizer.eos_token_id, MAX_SEQ_LENGTH)
@@ -180,7 +159,7 @@ def main() -> int:
                               clean_up_tokenization_spaces=False)
     checks.append(("loss covers the answer + EOS only", answer == examples[1]["output"] + EOS, repr(answer)))
 
-    config = write_config(work, model_dir, arguments.steps)
+    config = write_config(work, model_dir, arguments.steps, arguments.backend)
     with open(work / "train.log", "w") as log:
         print("smoke: run 1 (SIGINT after the checkpoint at step 10)")
         code1, run1 = run_trainer(config, [], 10, log)
@@ -209,7 +188,7 @@ def main() -> int:
             checks.append(("merge the adapter", False, f"{type(error).__name__}: {error}"))
 
     print()
-    print("joco smoke report (transformers + peft path of python/train.py)")
+    print(f"joco smoke report ({arguments.backend} backend of python/train.py)")
     print(f"  device        {start1 and start1['device']}; examples {start1 and start1['examples']} train / "
           f"{start1 and start1['validation']} validation, {start1 and start1['truncated']} truncated, eos {start1 and start1['eos_token']!r}")
     print(f"  run 1         steps 1–{stopped and stopped['step']} of {start1 and start1['total_steps']}, stopped by SIGINT, "
