@@ -60,7 +60,9 @@ export async function loadGguf(path: string, contextSize = 4096): Promise<LlamaC
     throw new RunbookError(`llama.cpp could not load ${path}: ${errorMessage(error)}`, "Re-run `npx tsx runbook/06-export.ts --force` to write it again.");
   }
   const { LlamaCompletion } = await import("node-llama-cpp");
-  const context = await model.createContext({ contextSize: Math.min(contextSize, model.trainContextSize) });
+  // JOCO_LLAMA_THREADS: on a busy machine, llama.cpp's spinning threads make two far slower than one (measured 20×).
+  const threads = Number(process.env.JOCO_LLAMA_THREADS) || undefined;
+  const context = await model.createContext({ contextSize: Math.min(contextSize, model.trainContextSize), ...(threads && { threads }) });
   const sequence = context.getSequence();
   const completion = new LlamaCompletion({ contextSequence: sequence });
   const grammars = new Map<string, Promise<LlamaGrammar>>();

@@ -52,6 +52,9 @@ export const createRehearseCommand = (runbook: () => RehearsalRunbook) =>
     options,
     run: async ({ config, root, options: opts, log }) => {
       const dir = join(root, REHEARSAL_DIR);
+      // A model this small gains nothing from a second thread, and spinning threads lose badly on a busy machine.
+      process.env.OMP_NUM_THREADS ??= "1";
+      process.env.JOCO_LLAMA_THREADS ??= "1";
       await mkdir(dir, { recursive: true });
       const phases: Phase[] = [];
       const models = await prepareRehearsal(dir, log, phases);
