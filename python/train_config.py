@@ -26,6 +26,18 @@ class LoraSettings:
 
 
 @dataclass(frozen=True)
+class MlxSettings:
+    """`training.mlx`, read by the mlx backend only (backend_mlx.py); optional as a whole.
+    model: an MLX model (folder or hub name) to train instead of converting baseModel.
+    num_layers: LoRA on the last N transformer blocks (-1: all); fewer need less memory.
+    cache_dir: where converted models are kept (default: mlx_plan.default_cache_dir)."""
+
+    model: str | None = None
+    num_layers: int = -1
+    cache_dir: str | None = None
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     base_model: str
     backend: str
@@ -49,9 +61,10 @@ class TrainConfig:
     output_dir: str
     adapter_dir: str
     dataset_sha256: str | None = None
+    mlx: MlxSettings = MlxSettings()
 
 
-BACKENDS = ("auto", "unsloth", "hf")
+BACKENDS = ("auto", "unsloth", "hf", "mlx")
 
 
 def _is_int(value) -> bool:
@@ -74,6 +87,7 @@ _KINDS = {
     "bool": (lambda v: isinstance(v, bool), "true or false"),
     "names": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(s, str) and s for s in v), "a non-empty list of names"),
     "optional_text": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "layers": (lambda v: _is_int(v) and (v == -1 or v > 0), "-1 (all) or a positive integer"),
 }
 
 # JSON key → (attribute, kind); keys not listed here are unknown.
@@ -106,6 +120,11 @@ _TOP_KEYS = {
     "adapterDir": ("adapter_dir", "text"),
 }
 _OPTIONAL_KEYS = {"datasetSha256": ("dataset_sha256", "optional_text"), "version": ("version", "int")}
+_MLX_KEYS = {
+    "model": ("model", "optional_text"),
+    "numLayers": ("num_layers", "layers"),
+    "cacheDir": ("cache_dir", "optional_text"),
+}
 
 
 def _read_section(raw: dict, spec: dict, optional: dict, prefix: str, problems: list[str]) -> dict:
@@ -132,8 +151,13 @@ def parse_config(raw: object) -> TrainConfig:
         raise ConfigError("the training config must be a JSON object")
     problems: list[str] = []
     lora_raw = raw.get("lora")
-    rest = {k: v for k, v in raw.items() if k != "lora"}
+    mlx_raw = raw.get("mlx", {})
+    rest = {k: v for k, v in raw.items() if k not in ("lora", "mlx")}
     top = _read_section(rest, _TOP_KEYS, _OPTIONAL_KEYS, "", problems)
+    if not isinstance(mlx_raw, dict):
+        problems.append("mlx: expected an object")
+        mlx_raw = {}
+    mlx = _read_section(mlx_raw, {}, _MLX_KEYS, "mlx.", problems)
     if not isinstance(lora_raw, dict):
         problems.append("lora: missing" if lora_raw is None else "lora: expected an object")
         lora = {}
@@ -143,7 +167,7 @@ def parse_config(raw: object) -> TrainConfig:
         raise ConfigError("invalid training config:\n" + "\n".join(f"  - {p}" for p in problems))
     top.pop("version", None)
     lora["target_modules"] = tuple(lora["target_modules"])
-    return TrainConfig(lora=LoraSettings(**lora), **top)
+    return TrainConfig(lora=LoraSettings(**lora), mlx=MlxSettings(**mlx), **top)
 
 
 def load_config(path: str | Path) -> TrainConfig:
