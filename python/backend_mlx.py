@@ -8,7 +8,9 @@ ours, for two reasons measured here: mlx-lm's default_loss computes logits for e
 position (151,936 floats each: 1.2 GB per 2,048-token example, the difference
 between fitting an 8 GB Mac or not), and its mask also counts the padding position
 after the last token, so the model would learn to predict a pad after EOS.
-Heavy imports stay inside `prepare`.
+lora.modulesToSave (the tiny rehearsal model's embeddings and head) are trained in
+full beside the LoRA; mlx_base.py leaves them unquantized. Heavy imports stay inside
+`prepare`.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from mlx_plan import adapter_config, lora_keys, lora_parameters, plan_steps, response_window, to_mlx_rows
+from mlx_plan import adapter_config, lora_keys, lora_parameters, matches_module, plan_steps, response_window, to_mlx_rows
 from train_config import TrainConfig
 from train_control import PreparedTraining
 from train_data import encode_dataset
@@ -57,6 +59,22 @@ def make_optimizer(optim, config: TrainConfig, total_steps: int):
     decay = optim.linear_schedule(peak, 0.0, max(total_steps - warmup, 1))
     schedule = optim.join_schedules([optim.linear_schedule(0.0, peak, warmup), decay], [warmup]) if warmup else decay
     return optim.AdamW(learning_rate=schedule, weight_decay=0.01, bias_correction=True)
+
+
+def train_in_full(model, names: tuple[str, ...]) -> list[str]:
+    """lora.modulesToSave (peft's name): unfreeze these modules beside the LoRA matrices."""
+    found = []
+    for path, module in model.named_modules():
+        if matches_module(path, names):
+            if "scales" in module:
+                raise ValueError(f"lora.modulesToSave: {path} is quantized and cannot be trained in full; "
+                                 "use a model converted by this backend (it leaves these modules 16-bit)")
+            module.unfreeze()
+            found.append(path)
+    missing = [name for name in names if not any(matches_module(path, (name,)) for path in found)]
+    if missing:
+        raise ValueError(f"lora.modulesToSave {missing} are not modules of the model")
+    return found
 
 
 def describe_device(mx) -> str:
@@ -103,11 +121,14 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     keys = lora_keys([name for name, _ in model.layers[0].named_modules()], config.lora.target_modules)
     parameters = lora_parameters(config.lora.r, config.lora.alpha, config.lora.dropout, keys)
     linear_to_lora_layers(model, config.mlx.num_layers, parameters)
+    full = train_in_full(model, tuple(getattr(config.lora, "modules_to_save", ())))
+    if full:
+        note(f"training {', '.join(full)} in full beside the LoRA (lora.modulesToSave)")
     trainer = MlxTrainer(
         model=model, optimizer=make_optimizer(optim, config, plan.total_steps),
         loss=make_response_loss(mx, nn, response_window(train_rows + validation_rows)),
         train_rows=train_rows, validation_rows=validation_rows, plan=plan, config=config,
-        adapter_config=adapter_config(base.path, config.mlx.num_layers, parameters),
+        adapter_config={**adapter_config(base.path, config.mlx.num_layers, parameters), "modules_to_save": full},
     )
 
     def save(folder: str) -> None:

@@ -4,7 +4,8 @@ Either `training.mlx.model` names an MLX model (a folder, or a hub name such as 
 mlx-community 4-bit build) and it is used as it is, or the configured Hugging Face
 model is converted once with mlx-lm's `convert` — 4-bit (group 64) when
 `training.loadIn4bit` is set, as QLoRA does on CUDA, else kept 16-bit — and cached
-outside the checkout. A `*-bnb-4bit` name means its 16-bit original here: MLX does
+outside the checkout. Modules trained in full (lora.modulesToSave, the tiny rehearsal
+model's embeddings and head) stay unquantized: 4-bit weights cannot be trained. A `*-bnb-4bit` name means its 16-bit original here: MLX does
 not read bitsandbytes weights. `source` says which, for 05's outputs and 06-export.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from mlx_plan import cache_name, default_cache_dir, folder_stamp
+from mlx_plan import cache_name, default_cache_dir, folder_stamp, matches_module
 from train_config import TrainConfig
 from train_control import resolve_base_model
 
@@ -57,9 +58,10 @@ def resolve_mlx_base(config: TrainConfig, note: Callable[[str], None], convert: 
 
     hf_model, _ = resolve_base_model(config.base_model, four_bit=False)
     bits = BITS if config.load_in_4bit else None
+    keep = tuple(getattr(config.lora, "modules_to_save", ()))  # the config has it once lora.modulesToSave exists
     local = Path(hf_model)
     cache = Path(config.mlx.cache_dir) if config.mlx.cache_dir else default_cache_dir()
-    folder = cache / cache_name(hf_model, bits, GROUP_SIZE, folder_stamp(local) if local.is_dir() else None)
+    folder = cache / cache_name(hf_model, bits, GROUP_SIZE, folder_stamp(local) if local.is_dir() else None, keep)
     quantization = {"bits": bits, "group_size": GROUP_SIZE} if bits else None
     if (folder / MARKER).is_file():
         note(f"using {hf_model} converted to MLX earlier ({folder})")
@@ -72,7 +74,8 @@ def resolve_mlx_base(config: TrainConfig, note: Callable[[str], None], convert: 
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    convert(hf_model, str(partial), quantize=bits is not None, q_bits=bits, q_group_size=GROUP_SIZE if bits else None)
+    convert(hf_model, str(partial), quantize=bits is not None, q_bits=bits, q_group_size=GROUP_SIZE if bits else None,
+            quant_predicate=(lambda path, _module: not matches_module(path, keep)) if bits and keep else None)
     (partial / MARKER).write_text(json.dumps({"hf_model": hf_model, "quantization": quantization}) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(partial, folder)

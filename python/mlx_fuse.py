@@ -37,6 +37,23 @@ def recorded_base(adapter: Path) -> str:
     raise ValueError(f"{adapter} names no MLX base model ({RECORD_FILE} or adapter_config.json `model`): pass --base")
 
 
+def apply_adapter(mx, model, adapter: Path) -> None:
+    """mlx-lm's load(adapter_path=…) refuses weights that are not LoRA matrices, and an adapter
+    trained with lora.modulesToSave carries whole modules: apply it as the trainer saved it,
+    and refuse names the model does not have (a stale or foreign adapter)."""
+    from mlx.utils import tree_flatten
+    from mlx_lm.tuner.utils import linear_to_lora_layers
+
+    settings = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
+    linear_to_lora_layers(model, settings["num_layers"], settings["lora_parameters"])
+    weights = mx.load(str(adapter / "adapters.safetensors"))
+    known = dict(tree_flatten(model.parameters()))
+    unknown = [name for name, value in weights.items() if name not in known or known[name].shape != value.shape]
+    if unknown:
+        raise ValueError(f"{adapter}/adapters.safetensors does not fit the base model: {', '.join(unknown[:5])}")
+    model.load_weights(list(weights.items()), strict=False)
+
+
 def fuse_to_hf(adapter: str | Path, out: str | Path, base: str | None = None, dtype: str = "bfloat16") -> dict:
     import mlx.core as mx
     from mlx.utils import tree_map, tree_unflatten
@@ -44,7 +61,8 @@ def fuse_to_hf(adapter: str | Path, out: str | Path, base: str | None = None, dt
 
     adapter, out = Path(adapter), Path(out)
     base = base or recorded_base(adapter)
-    model, tokenizer, config = load(base, adapter_path=str(adapter), return_config=True)
+    model, tokenizer, config = load(base, return_config=True)
+    apply_adapter(mx, model, adapter)
     fused = [(name, module.fuse(dequantize=True)) for name, module in model.named_modules() if hasattr(module, "fuse")]
     if not fused:
         raise ValueError(f"{adapter} added no LoRA layers to {base}: nothing to fuse")

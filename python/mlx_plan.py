@@ -142,8 +142,15 @@ def folder_stamp(folder: Path) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
 
-def cache_name(model: str, bits: int | None, group_size: int, stamp: str | None = None) -> str:
-    """mlx-cache folder for a converted model: readable name, quantization, and for a local folder its stamp."""
+def cache_name(model: str, bits: int | None, group_size: int, stamp: str | None = None, unquantized: tuple[str, ...] = ()) -> str:
+    """mlx-cache folder for a converted model: readable name, quantization (and the modules left
+    16-bit for modules_to_save), and for a local folder its stamp."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", model.strip("/")).strip("-.") or "model"
     kind = f"q{bits}g{group_size}" if bits else "16bit"
-    return f"{slug}-mlx-{kind}" + (f"-{stamp}" if stamp else "")
+    keep = ("-keep-" + "+".join(sorted(unquantized))) if bits and unquantized else ""
+    return f"{slug}-mlx-{kind}{keep}" + (f"-{stamp}" if stamp else "")
+
+
+def matches_module(path: str, names: tuple[str, ...]) -> bool:
+    """`model.embed_tokens` is the module that modules_to_save calls `embed_tokens`."""
+    return any(path == name or path.endswith("." + name) for name in names)

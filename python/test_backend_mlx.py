@@ -111,6 +111,38 @@ class MlxBackendTest(TinyMlxCase):
         # mlx-lm's default_loss also counts the position after a padded row's last token, learning a pad after EOS.
         self.assertEqual(default_loss(model, batch, lengths)[1].item(), tokens + 1)
 
+    def test_modules_to_save_are_trained_in_full_and_fused_with_the_rest(self):
+        import dataclasses
+        from types import SimpleNamespace
+
+        import mlx.core as mx
+
+        from backend_mlx import prepare
+        from mlx_fuse import fuse_to_hf
+        from train_config import parse_config
+        from train_data import load_examples
+
+        folder = self.root / "full"
+        config = parse_config(self.config(outputDir=str(folder / "outputs"), maxSteps=2, evalSteps=100, saveSteps=100))
+        # lora.modulesToSave (the tiny rehearsal model learns only with it), whether or not this config knows the key yet.
+        lora = SimpleNamespace(**{**dataclasses.asdict(config.lora), "modules_to_save": ("embed_tokens", "lm_head")})
+        config = dataclasses.replace(config, lora=lora)
+        notes = []
+        prepared = prepare(config, load_examples(config.train_file), load_examples(config.validation_file), notes.append)
+        self.assertIn("training lm_head, model.embed_tokens in full beside the LoRA (lora.modulesToSave)", notes)
+        model = prepared.trainer.model
+        before = mx.array(model.lm_head.weight)
+        prepared.trainer.train()
+        self.assertEqual(prepared.trainer.state.global_step, 2)
+        self.assertGreater(mx.abs(model.lm_head.weight - before).max().item(), 0)
+        prepared.save(str(folder / "joco-lora"))
+        saved = mx.load(str(folder / "joco-lora" / "adapters.safetensors"))
+        self.assertIn("model.embed_tokens.weight", saved)
+        self.assertTrue(any(name.endswith("lora_a") for name in saved))
+        merged = fuse_to_hf(folder / "joco-lora", folder / "merged")
+        head = mx.load(str(Path(merged["path"]) / "model.safetensors"))["lm_head.weight"]
+        self.assertTrue(mx.allclose(head.astype(mx.float32), model.lm_head.weight.astype(mx.bfloat16).astype(mx.float32)).item())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -95,6 +95,7 @@ class CheckpointsAndCacheTest(unittest.TestCase):
     def test_cache_names_say_model_and_quantization(self):
         self.assertEqual(cache_name("Qwen/Qwen2.5-Coder-1.5B", 4, 64), "Qwen--Qwen2.5-Coder-1.5B-mlx-q4g64")
         self.assertEqual(cache_name("/tmp/x/tiny/", None, 64, "abc"), "tmp--x--tiny-mlx-16bit-abc")
+        self.assertEqual(cache_name("m", 4, 64, None, ("lm_head", "embed_tokens")), "m-mlx-q4g64-keep-embed_tokens+lm_head")
 
     def test_a_rebuilt_local_model_gets_another_stamp(self):
         with tempfile.TemporaryDirectory() as folder:
