@@ -117,6 +117,19 @@ def step_actions(step: int, total: int, logging: int, evaluation: int | None, sa
     return actions
 
 
+_METAL_OOM = re.compile(r"kIOGPUCommandBufferCallbackErrorOutOfMemory|Insufficient Memory|metal::malloc|"
+                        r"maximum allowed buffer size|\[malloc\]", re.I)
+
+
+def memory_hint(message: str) -> str | None:
+    """What to change when MLX runs out of unified memory (train.py shows an error's `hint`)."""
+    if not _METAL_OOM.search(message):
+        return None
+    return ("Out of unified memory: set training.mlx.numLayers to 16 (or 8), keep training.batchSize 1 and "
+            "gradientCheckpointing true, or lower training.maxSeqLength to 1024; close other apps. "
+            "`python python/backend_choice.py` estimates what fits this Mac.")
+
+
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 
 

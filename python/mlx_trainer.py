@@ -25,7 +25,7 @@ import mlx.core as mx
 from mlx.utils import tree_flatten, tree_unflatten
 from mlx_lm.tuner.trainer import TrainingArgs, TrainingCallback, evaluate, iterate_batches, train
 
-from mlx_plan import StepPlan, checkpoints_to_remove, step_actions
+from mlx_plan import StepPlan, checkpoints_to_remove, memory_hint, step_actions
 
 ADAPTER_FILE, OPTIMIZER_FILE, STATE_FILE, ADAPTER_CONFIG = "adapters.safetensors", "optimizer.safetensors", "trainer_state.json", "adapter_config.json"
 
@@ -118,6 +118,9 @@ class MlxTrainer:
                   iterate_batches=self._batches, training_callback=Report())
         except _Stop:
             pass
+        except RuntimeError as error:
+            error.hint = memory_hint(str(error)) or getattr(error, "hint", None)
+            raise
 
     def _on_micro_batch(self, info: dict) -> None:
         self._micro_losses.append(float(info["train_loss"]))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mlx_plan import (
     adapter_config, cache_name, checkpoints_to_remove, default_cache_dir, folder_stamp, is_due, lora_keys,
-    lora_parameters, plan_steps, response_window, step_actions, to_mlx_rows,
+    lora_parameters, memory_hint, plan_steps, response_window, step_actions, to_mlx_rows,
 )
 from train_data import IGNORE_INDEX, encode_example
 
@@ -105,6 +105,12 @@ class CheckpointsAndCacheTest(unittest.TestCase):
             weights.write_bytes(b"22")
             os.utime(weights, (time.time() + 5, time.time() + 5))
             self.assertNotEqual(folder_stamp(Path(folder)), first)
+
+    def test_metal_running_out_of_memory_gets_the_settings_that_help(self):
+        hint = memory_hint("[METAL] Command buffer execution failed: Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)")
+        self.assertIn("training.mlx.numLayers", hint)
+        self.assertIsNotNone(memory_hint("[metal::malloc] Attempting to allocate 9 bytes which is greater than the maximum allowed buffer size"))
+        self.assertIsNone(memory_hint("ValueError: shapes do not match"))
 
     def test_the_cache_lives_outside_the_checkout(self):
         self.assertEqual(default_cache_dir({"JOCO_MLX_CACHE": "/c"}), Path("/c"))
