@@ -31,22 +31,29 @@ class MlxBackendTest(TinyMlxCase):
         self.assertIn(process.returncode, (0, 130), stderr[-3000:])
         return process.returncode, read_events(stdout)
 
+    reference: list | None = None
+
+    def uninterrupted(self) -> list[dict]:
+        """One whole run: checked on its own, and the reference for the interrupted one."""
+        if MlxBackendTest.reference is None:
+            code, events = self.run_train(self.root / "run", self.config(maxSteps=6))
+            self.assertEqual(code, 0)
+            MlxBackendTest.reference = events
+        return MlxBackendTest.reference
+
     def test_trains_evaluates_checkpoints_and_saves_the_adapter(self):
-        folder = self.root / "run"
-        code, events = self.run_train(folder, self.config())
-        self.assertEqual(code, 0)
-        kinds = [event["event"] for event in events]
+        events = self.uninterrupted()
         start = next(event for event in events if event["event"] == "start")
-        self.assertEqual((start["backend"], start["device"], start["total_steps"], start["examples"]), ("mlx", start["device"], 4, 8))
+        self.assertEqual((start["backend"], start["total_steps"], start["examples"], start["validation"]), ("mlx", 6, 8, 2))
         self.assertTrue(start["device"].startswith("mlx "))
-        self.assertEqual([e["step"] for e in events if e["event"] == "progress"], [1, 2, 3, 4])
-        self.assertEqual([e["step"] for e in events if e["event"] == "eval"], [2, 4])
-        self.assertEqual([e["step"] for e in events if e["event"] == "checkpoint"], [2, 4])
-        self.assertEqual(kinds[-1], "done")
+        self.assertEqual([e["step"] for e in events if e["event"] == "progress"], [1, 2, 3, 4, 5, 6])
+        self.assertEqual([e["step"] for e in events if e["event"] == "eval"], [2, 4, 6])
+        self.assertEqual([e["step"] for e in events if e["event"] == "checkpoint"], [2, 4, 6])
         done = events[-1]
-        self.assertEqual(done["steps"], 4)
-        self.assertEqual([point["step"] for point in done["loss_curve"]], [1, 2, 3, 4])
+        self.assertEqual((done["event"], done["steps"]), ("done", 6))
+        self.assertEqual([point["step"] for point in done["loss_curve"]], [1, 2, 3, 4, 5, 6])
         self.assertLess(done["eval_loss"], 12.5)  # ln(151,665) ≈ 11.9 for a random model: a real loss, no NaN
+        folder = self.root / "run"
         adapter = folder / "joco-lora"
         for name in ("adapters.safetensors", "adapter_config.json", "tokenizer.json", "joco-mlx.json", "joco-training.json"):
             self.assertTrue((adapter / name).is_file(), name)
@@ -54,11 +61,11 @@ class MlxBackendTest(TinyMlxCase):
         self.assertEqual((source["source"], source["hf_model"], source["quantization"]),
                          ("converted", str(self.root / "tiny"), {"bits": 4, "group_size": 64}))
         self.assertEqual(json.loads((adapter / "joco-training.json").read_text())["backend"], "mlx")
-        self.assertEqual(sorted(p.name for p in (folder / "outputs").glob("checkpoint-*")), ["checkpoint-2", "checkpoint-4"])
+        self.assertEqual(sorted(p.name for p in (folder / "outputs").glob("checkpoint-*")), ["checkpoint-4", "checkpoint-6"])
 
-    def test_sigint_saves_a_checkpoint_and_a_rerun_continues_the_step_count(self):
+    def test_sigint_saves_a_checkpoint_and_a_rerun_continues_to_the_same_losses(self):
         folder = self.root / "interrupted"
-        config = self.config(maxSteps=6, saveSteps=100, evalSteps=100)
+        config = self.config(maxSteps=6)
         process = self.start(folder, config)
         seen = []
         for line in process.stdout:
@@ -81,9 +88,12 @@ class MlxBackendTest(TinyMlxCase):
         self.assertEqual(start["resume_step"], stopped["step"])
         self.assertTrue(start["resumed_from"].endswith(f"checkpoint-{stopped['step']}"))
         self.assertEqual(next(e for e in resumed if e["event"] == "progress")["step"], stopped["step"] + 1)
-        done = resumed[-1]
+        done, reference = resumed[-1], self.uninterrupted()[-1]
         self.assertEqual((done["event"], done["steps"]), ("done", 6))
-        self.assertEqual([p["step"] for p in done["loss_curve"]], list(range(1, 7)))  # the curve spans both runs
+        # Same data order, Adam state and learning rate after the restart: the curve of an uninterrupted run.
+        self.assertEqual([p["step"] for p in done["loss_curve"]], list(range(1, 7)))
+        for point, expected in zip(done["loss_curve"], reference["loss_curve"]):
+            self.assertAlmostEqual(point["loss"], expected["loss"], places=4)
 
     def test_the_loss_covers_exactly_the_response_tokens(self):
         import mlx.core as mx
