@@ -166,8 +166,9 @@ def parse_config(raw: object) -> TrainConfig:
     if problems:
         raise ConfigError("invalid training config:\n" + "\n".join(f"  - {p}" for p in problems))
     top.pop("version", None)
+    top["mlx"] = MlxSettings(**mlx)
     lora["target_modules"] = tuple(lora["target_modules"])
-    return TrainConfig(lora=LoraSettings(**lora), mlx=MlxSettings(**mlx), **top)
+    return TrainConfig(lora=LoraSettings(**lora), **top)
 
 
 def load_config(path: str | Path) -> TrainConfig:
