@@ -3,7 +3,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from train_config import ConfigError, load_config, parse_config
+from train_config import ConfigError, MlxSettings, load_config, parse_config
 
 
 def valid_config(**overrides):
@@ -32,13 +32,13 @@ class ParseConfigTest(unittest.TestCase):
         self.assertEqual((config.output_dir, config.adapter_dir, config.dataset_sha256), ("outputs", "joco-lora", "ab12"))
 
     def test_names_every_bad_key_path_at_once(self):
-        raw = valid_config(batchSize=0, backend="mlx", loadIn4bit="yes", extra=1)
+        raw = valid_config(batchSize=0, backend="mps", loadIn4bit="yes", extra=1)
         raw["lora"] = {"r": 16, "alpha": 32, "dropout": 1.5, "targetModules": [], "rank": 3}
         del raw["seed"]
         with self.assertRaises(ConfigError) as caught:
             parse_config(raw)
         message = str(caught.exception)
-        for expected in ("batchSize: expected a positive integer, got 0", "backend: expected one of auto, unsloth, hf",
+        for expected in ("batchSize: expected a positive integer, got 0", "backend: expected one of auto, unsloth, hf, mlx",
                          'loadIn4bit: expected true or false, got "yes"', "extra: unknown key", "seed: missing",
                          "lora.dropout: expected a number in [0, 1)", "lora.targetModules: expected a non-empty list",
                          "lora.rank: unknown key"):
@@ -58,6 +58,15 @@ class ParseConfigTest(unittest.TestCase):
             parse_config(valid_config(maxSteps=True))
         with self.assertRaisesRegex(ConfigError, "lora: expected an object"):
             parse_config(valid_config(lora=[16]))
+
+    def test_the_mlx_section_is_optional_and_checked(self):
+        self.assertEqual(parse_config(valid_config()).mlx, MlxSettings())
+        config = parse_config(valid_config(backend="mlx", mlx={"model": "mlx-community/x-4bit", "numLayers": 8, "cacheDir": None}))
+        self.assertEqual((config.backend, config.mlx.model, config.mlx.num_layers), ("mlx", "mlx-community/x-4bit", 8))
+        with self.assertRaises(ConfigError) as caught:
+            parse_config(valid_config(mlx={"numLayers": 0, "quantize": True}))
+        self.assertIn("mlx.numLayers: expected -1 (all) or a positive integer, got 0", str(caught.exception))
+        self.assertIn("mlx.quantize: unknown key", str(caught.exception))
 
     def test_load_config_names_the_file(self):
         with tempfile.TemporaryDirectory() as folder:

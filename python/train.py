@@ -3,12 +3,13 @@
 
     python python/train.py --config outputs/joco-train.json [--resume-from auto|outputs/checkpoint-50]
 
-Backends: `unsloth` (backend_unsloth.py, CUDA) and `hf` (backend_hf.py: transformers
-+ peft on CUDA, Apple MPS or CPU); `auto` takes Unsloth when it is installed and
-CUDA is there. stdout carries only the JSON events of train_events.py, one per
-line; every library's output goes to stderr. SIGINT/SIGTERM save a checkpoint
-at the end of the current step and stop (exit 130); `--resume-from` continues
-from it. The adapter and tokenizer are saved to the config's adapterDir.
+Backends: `unsloth` (backend_unsloth.py, CUDA), `hf` (backend_hf.py: transformers
++ peft on CUDA, Apple MPS or CPU) and `mlx` (backend_mlx.py: mlx-lm, Apple silicon);
+`auto` takes Unsloth when it is installed and CUDA is there, mlx on Apple silicon
+when mlx-lm is installed, hf otherwise (backend_choice.py). stdout carries only
+the JSON events of train_events.py, one per line; every library's output goes to
+stderr. SIGINT/SIGTERM save a checkpoint at the end of the current step and stop
+(exit 130); `--resume-from` continues from it. The adapter and tokenizer are saved to the config's adapterDir.
 
 Only the standard library is imported at module level: the launcher's tests and
 the unit tests import this file without torch.
@@ -27,8 +28,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend_choice import choose, detect_machine
 from train_config import TrainConfig, load_config
-from train_control import StopController, choose_backend, hint_for_error, resolve_resume
+from train_control import StopController, hint_for_error, resolve_resume
 from train_data import load_examples
 from train_events import EVENT_FIELDS, EventWriter, curves_from_log_history, sample_events
 
@@ -108,7 +110,9 @@ def cuda_available() -> bool:
 
 
 def load_backend(config: TrainConfig, events: EventWriter):
-    backend, note = choose_backend(config.backend, importlib.util.find_spec("unsloth") is not None, cuda_available())
+    # CUDA is probed through torch, which an mlx-only environment on a Mac does not have.
+    choice = choose(config.backend, detect_machine(None if config.backend == "mlx" else cuda_available))
+    backend, note = choice.backend, choice.note
     if backend == "unsloth" and config.backend == "auto":
         try:
             importlib.import_module("unsloth")  # before transformers, so that it can patch it

@@ -29,6 +29,18 @@ class LoraSettings:
 
 
 @dataclass(frozen=True)
+class MlxSettings:
+    """`training.mlx`, read by the mlx backend only (backend_mlx.py); optional as a whole.
+    model: an MLX model (folder or hub name) to train instead of converting baseModel.
+    num_layers: LoRA on the last N transformer blocks (-1: all); fewer need less memory.
+    cache_dir: where converted models are kept (default: mlx_plan.default_cache_dir)."""
+
+    model: str | None = None
+    num_layers: int = -1
+    cache_dir: str | None = None
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     base_model: str
     backend: str
@@ -52,9 +64,10 @@ class TrainConfig:
     output_dir: str
     adapter_dir: str
     dataset_sha256: str | None = None
+    mlx: MlxSettings = MlxSettings()
 
 
-BACKENDS = ("auto", "unsloth", "hf")
+BACKENDS = ("auto", "unsloth", "hf", "mlx")
 
 
 def _is_int(value) -> bool:
@@ -78,6 +91,7 @@ _KINDS = {
     "names": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(s, str) and s for s in v), "a non-empty list of names"),
     "name_list": (lambda v: isinstance(v, list) and all(isinstance(s, str) and s for s in v), "a list of names"),
     "optional_text": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "layers": (lambda v: _is_int(v) and (v == -1 or v > 0), "-1 (all) or a positive integer"),
 }
 
 # JSON key → (attribute, kind); keys not listed here are unknown.
@@ -111,6 +125,11 @@ _TOP_KEYS = {
     "adapterDir": ("adapter_dir", "text"),
 }
 _OPTIONAL_KEYS = {"datasetSha256": ("dataset_sha256", "optional_text"), "version": ("version", "int")}
+_MLX_KEYS = {
+    "model": ("model", "optional_text"),
+    "numLayers": ("num_layers", "layers"),
+    "cacheDir": ("cache_dir", "optional_text"),
+}
 
 
 def _read_section(raw: dict, spec: dict, optional: dict, prefix: str, problems: list[str]) -> dict:
@@ -137,8 +156,13 @@ def parse_config(raw: object) -> TrainConfig:
         raise ConfigError("the training config must be a JSON object")
     problems: list[str] = []
     lora_raw = raw.get("lora")
-    rest = {k: v for k, v in raw.items() if k != "lora"}
+    mlx_raw = raw.get("mlx", {})
+    rest = {k: v for k, v in raw.items() if k not in ("lora", "mlx")}
     top = _read_section(rest, _TOP_KEYS, _OPTIONAL_KEYS, "", problems)
+    if not isinstance(mlx_raw, dict):
+        problems.append("mlx: expected an object")
+        mlx_raw = {}
+    mlx = _read_section(mlx_raw, {}, _MLX_KEYS, "mlx.", problems)
     if not isinstance(lora_raw, dict):
         problems.append("lora: missing" if lora_raw is None else "lora: expected an object")
         lora = {}
@@ -147,6 +171,7 @@ def parse_config(raw: object) -> TrainConfig:
     if problems:
         raise ConfigError("invalid training config:\n" + "\n".join(f"  - {p}" for p in problems))
     top.pop("version", None)
+    top["mlx"] = MlxSettings(**mlx)
     lora["target_modules"] = tuple(lora["target_modules"])
     lora["modules_to_save"] = tuple(lora.get("modules_to_save", ()))
     return TrainConfig(lora=LoraSettings(**lora), **top)
