@@ -58,6 +58,7 @@ export function rehearsalConfig(user: Json & { repos: { max?: number }[]; benchm
       maxSteps: 0,
       gradientCheckpointing: false,
       allowCpu: true,
+      mlx: { ...(user.training.mlx as Json), cacheDir: resolve(choices.tinyModelDir, "..", "mlx-cache") },
     },
     export: { ...(user.export as Json), quantization: "q8_0", route: "llama.cpp" },
     ollama: { ...(user.ollama as Json), model: "joco-rehearsal", temperature: 0, numPredict: 48 },

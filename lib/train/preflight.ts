@@ -22,7 +22,10 @@ const GB = 1024 ** 3;
 export const HF_MODULES = ["torch", "transformers", "peft", "accelerate"];
 export const UNSLOTH_MODULES = [...HF_MODULES, "unsloth", "trl", "datasets", "bitsandbytes"];
 
-export const requiredModules = (backend: TrainingConfig["training"]["backend"]) => (backend === "unsloth" ? UNSLOTH_MODULES : HF_MODULES);
+export const MLX_MODULES = ["mlx", "mlx_lm", "transformers"];
+
+export const requiredModules = (backend: TrainingConfig["training"]["backend"]) =>
+  backend === "unsloth" ? UNSLOTH_MODULES : backend === "mlx" ? MLX_MODULES : HF_MODULES;
 
 const AcceleratorSchema = z.object({
   torch: z.string().nullable(),
@@ -49,7 +52,7 @@ export function probeTrainingEnvironment(python = pythonInterpreter()): Promise<
     probe = (async () => {
       const info = await probePython(python);
       if (!info || !isSupportedPython(info)) return { python, info, missing: UNSLOTH_MODULES, accelerator: undefined };
-      const missing = await missingPythonModules(UNSLOTH_MODULES, python);
+      const missing = await missingPythonModules([...UNSLOTH_MODULES, ...MLX_MODULES], python);
       if (missing.includes("torch")) return { python, info, missing, accelerator: undefined };
       const { stdout } = await run(python, [join(PYTHON_DIR, "probe_accelerator.py")], { timeout: 120_000 });
       return { python, info, missing, accelerator: AcceleratorSchema.parse(JSON.parse(stdout)) };
@@ -122,6 +125,7 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
       name: "a GPU (CUDA or Apple MPS)",
       check: async ({ config, options }) => {
         const { accelerator } = await probeTrainingEnvironment(python());
+        if (config.training.backend === "mlx") return true; // MLX uses Metal, or its CPU build; torch is not involved
         if (!accelerator) return true; // torch is not installed: the package check says so
         if (!accelerator.torch) return `torch cannot be imported: ${accelerator.error}`;
         if (config.training.backend === "unsloth" && !accelerator.cuda) return `training.backend is "unsloth" but torch ${accelerator.torch} sees no CUDA GPU`;

@@ -6,8 +6,15 @@ const positiveInt = z.int().positive();
 
 export const TrainingSchema = section({
   baseModel: z.string().default("unsloth/Qwen2.5-Coder-1.5B-bnb-4bit"),
-  /** auto: Unsloth when it is installed and CUDA is there, else transformers + peft ("hf": CUDA, Apple MPS or CPU). */
-  backend: z.enum(["auto", "unsloth", "hf"]).default("auto"),
+  /** auto: Unsloth on CUDA, MLX on Apple silicon, else transformers + peft ("hf": CUDA, Apple MPS or CPU). */
+  backend: z.enum(["auto", "unsloth", "hf", "mlx"]).default("auto"),
+  /** The mlx backend: an MLX model to train as is (e.g. an mlx-community 4-bit build), else baseModel converted to 4-bit once and cached. */
+  mlx: section({
+    model: z.string().optional(),
+    /** Transformer blocks that get LoRA, from the top; -1: all. 16 fits an 8 GB Mac (python/backend_choice.py). */
+    numLayers: z.int().refine((n) => n === -1 || n > 0, "-1 (all) or a positive count").default(-1),
+    cacheDir: z.string().optional(),
+  }),
   maxSeqLength: positiveInt.default(2048),
   loadIn4bit: z.boolean().default(true),
   lora: section({
