@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 /** tsx as a loader in one node process: a signal (SIGKILL too) reaches the script itself, not a wrapper. */
-const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+export const TSX_LOADER_URL = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export function tempDir(prefix = "joco-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -26,7 +26,7 @@ export function startTsx(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): { child: ChildProcess; result: Promise<ProcessResult>; output: () => string } {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER_URL, script, ...args], {
     cwd: options.cwd,
     env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
