@@ -100,7 +100,7 @@ export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
     const root = process.cwd();
     if (subcommand === "status") {
       const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
-      printStatus(computeStatus(runbook.cells, config, await readCheckpoints(root)));
+      printStatus(computeStatus(runbook.cells, config, await readCheckpoints(root), undefined, root));
       return 0;
     }
     if (subcommand === "doctor") {
@@ -128,7 +128,7 @@ async function runSelection(
 ): Promise<number> {
   const root = process.cwd();
   const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
-  const plan = planRun(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf), { ...selection, force: flags.force });
+  const plan = planRun(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf, root), { ...selection, force: flags.force });
   if (flags.dryRun) {
     printPlan(plan);
     return 0;
@@ -146,7 +146,7 @@ async function runSelection(
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
   try {
-    return await runPlanned(plan, { root, config, args, force: flags.force, signal: controller.signal, optionsOf });
+    return await runPlanned(plan, { cells: runbook.cells, root, config, args, force: flags.force, signal: controller.signal, optionsOf });
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
     await lock.release();
@@ -155,13 +155,18 @@ async function runSelection(
 
 async function runPlanned(
   plan: PlannedCell[],
-  env: { root: string; config: unknown; args: string[]; force: boolean; signal: AbortSignal; optionsOf: (cell: AnyCell) => unknown },
+  env: { cells: AnyCell[]; root: string; config: unknown; args: string[]; force: boolean; signal: AbortSignal; optionsOf: (cell: AnyCell) => unknown },
 ): Promise<number> {
   let ran = 0;
   for (const { row, action } of plan) {
     const { cell } = row;
     if (action === "skip") {
       log(chalk.gray(`${cell.id} ${cell.title}: done, skipped (--force to run it again)`));
+      continue;
+    }
+    // Planned because an upstream cell was not done: once that one has re-run and written the same outputs, this one is done again.
+    if (ran > 0 && !env.force && (await freshState(cell, env)) === "done") {
+      log(chalk.gray(`${cell.id} ${cell.title}: done, skipped (its upstream re-made the same outputs)`));
       continue;
     }
     log(chalk.bold(`\n▶ ${cell.id} ${cell.title}`));
@@ -176,6 +181,11 @@ async function runPlanned(
   }
   if (ran === 0) log("Nothing to run: every selected cell is done.");
   return 0;
+}
+
+async function freshState(cell: AnyCell, env: { cells: AnyCell[]; root: string; config: unknown; optionsOf: (cell: AnyCell) => unknown }) {
+  const rows = computeStatus(env.cells, env.config, await readCheckpoints(env.root), env.optionsOf, env.root);
+  return rows.find((row) => row.cell.id === cell.id)?.state;
 }
 
 const exitCodeOf = (outcome: CellOutcome) => (outcome === "interrupted" ? 130 : 1);
