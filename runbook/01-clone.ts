@@ -54,6 +54,7 @@ const cell = defineCell({
       z.object({ name: z.string(), path: z.string(), commits: z.number(), head: z.string(), action: z.enum(CLONE_ACTIONS) }),
     ),
   }),
+  outs: (_config, outputs) => outputs.repos.map((repo) => repo.path),
   run: async (ctx) => {
     const { config } = ctx;
     const repos = allSources(config).map((r) => ({ name: r.name, url: r.url, depth: r.depth ?? config.clone.depth }));

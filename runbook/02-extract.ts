@@ -42,6 +42,7 @@ const RepoResultSchema = z.object({
   head: z.string(),
   settingsKey: z.string(),
   reused: z.boolean(),
+  stamp: z.object({ size: z.number(), hash: z.string() }).optional(),
   scanned: z.number(),
   kept: z.number(),
   skipped: z.record(z.enum(SKIP_REASON_NAMES), z.number()),
@@ -81,6 +82,7 @@ const cell = defineCell({
     },
   ],
   outputs: z.object({ kept: z.number(), cases: z.number(), repos: z.array(RepoResultSchema) }),
+  outs: (_config, outputs) => outputs.repos.map((repo) => repo.file),
   run: async (ctx) => {
     const previous = z.record(z.string(), RepoResultSchema).catch({}).parse(ctx.state.get().repos ?? {});
     const results: ExtractJobResult[] = [];

@@ -6,6 +6,7 @@
  * when it is already conventional. Resumable at any point: a re-run labels
  * only what has no label yet, and retries only what failed.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
@@ -67,6 +68,7 @@ const cell = defineCell({
     },
   ],
   outputs: LabelSummarySchema,
+  outs: (config) => config.repos.map((repo) => join(config.paths.labeled, `${repo.name}.jsonl`)),
   run: async ({ config, options, path, force, signal, log, state }) => {
     const sources = await readRawSources(path(config.paths.raw), config.repos.map((repo) => repo.name));
     const items = sources.flatMap((source) => source.items);

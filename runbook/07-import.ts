@@ -58,6 +58,7 @@ const cell = defineCell({
     sizeBytes: z.number().optional(),
     smoke: SmokeResultSchema.optional(),
   }),
+  outs: (config) => [config.paths.modelfile],
   run: async ({ config, options, path, log, state, force, upstream, signal }) => {
     const exported = ExportOutputsSchema.parse(upstream("06-export"));
     const example = await firstValidationExample(path(config.paths.dataset, "validation.jsonl"));

@@ -26,6 +26,7 @@ import { runCellScript } from "../lib/core/runner.js";
 import { RunbookError, UsageError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { createReferenceGenerator } from "../lib/benchmark/generators/reference.js";
+import { runFile } from "../lib/benchmark/runs.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
@@ -85,6 +86,7 @@ const cell = defineCell({
     },
   ],
   outputs: BenchmarkOutputsSchema,
+  outs: (config, outputs) => [...outputs.runs, outputs.reference].map((id) => runFile(config.paths.runs, id)),
   run: async ({ config, options: opts, root, path, signal, force, log }) => {
     const settings = settingsOf(config);
     const source = await caseFiles(root, config.paths.cases, opts.cases);

@@ -1,5 +1,6 @@
 import { once } from "node:events";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { finished } from "node:stream/promises";
 import { RunbookError } from "./errors.js";
@@ -17,14 +18,17 @@ export interface AtomicJsonlWriter {
  * A JSONL file written record by record into a temp file, so memory stays flat
  * however many records there are. Node's write stream keeps writing until each
  * chunk is out (a bare FileHandle.write may stop short on a full disk and say
- * so only in its count); a failure surfaces at the next write or at commit,
- * names the file, and leaves the previous file in place.
+ * so only in its count), and `flush` fsyncs before it closes; a failure
+ * surfaces at the next write or at commit, names the file, and leaves the
+ * previous file in place.
  */
 export async function openAtomicJsonl(file: string): Promise<AtomicJsonlWriter> {
   await mkdir(dirname(file), { recursive: true });
   const temp = tempPathFor(file);
-  const handle = await open(temp, "w");
-  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 256 * 1024 });
+  const stream = createWriteStream(temp, { flush: true, highWaterMark: 256 * 1024 });
+  await once(stream, "ready").catch((error: unknown) => {
+    throw new WriteError(file, error);
+  });
   let failure: unknown;
   stream.on("error", (error) => (failure ??= error));
   let bytes = 0;
@@ -34,8 +38,7 @@ export async function openAtomicJsonl(file: string): Promise<AtomicJsonlWriter> 
     throw error instanceof RunbookError ? error : new WriteError(file, error);
   };
   const discard = async () => {
-    stream.destroy();
-    await handle.close().catch(() => {});
+    if (!stream.closed) await new Promise<void>((done) => stream.destroy().once("close", () => done()));
     await rm(temp, { force: true });
   };
   return {
@@ -50,9 +53,9 @@ export async function openAtomicJsonl(file: string): Promise<AtomicJsonlWriter> 
         if (failure) throw failure;
         stream.end();
         await finished(stream);
-        await handle.sync();
-        await expectSize(handle, bytes);
-        await handle.close();
+        if (!stream.closed) await once(stream, "close"); // after the fsync of `flush`
+        if (failure) throw failure;
+        await expectSize({ stat: () => stat(temp) }, bytes);
         await rename(temp, file);
       } catch (error) {
         await fail(error);

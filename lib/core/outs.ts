@@ -83,6 +83,14 @@ function entriesOf(target: string): { kind: "file" | "dir"; entries: Entry[] } |
 const statStamp = (entries: Entry[]) => sha(JSON.stringify(entries.map((e) => [e.name, e.size, e.mtimeMs])));
 const contentStamp = (entries: Entry[]) => sha(JSON.stringify(entries.map((e) => [e.name, contentHash(e.file, e.size)])));
 
+/** Size and content hash of one file, for a cell that reuses its own earlier output only if it is still what it wrote. */
+export function fileStamp(file: string): { size: number; hash: string } | undefined {
+  const found = entriesOf(file);
+  if (found?.kind !== "file") return undefined;
+  const { size } = found.entries[0]!;
+  return { size, hash: contentHash(file, size) };
+}
+
 /** Records one output as it is now; undefined when it does not exist. */
 export function stampOut(root: string, path: string): OutRecord | undefined {
   const target = resolve(root, path);

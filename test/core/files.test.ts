@@ -2,15 +2,14 @@
 // process may mount one) and `ulimit -f` in a child process (anywhere). Every
 // way the runbook writes must fail naming the path, leave the previous file
 // exactly as it was, and leave no temp file behind.
-import { execFileSync } from "node:child_process";
 import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAtomicJsonl } from "../../lib/core/atomic-jsonl.js";
 import { WriteError, writeFileAtomic } from "../../lib/core/files.js";
 import { appendJsonl, readJsonl } from "../../lib/core/jsonl.js";
-import { REPO_ROOT, TSX_LOADER_URL, tempDir } from "../helpers/process.js";
-import { mountSmallDisk, type SmallDisk } from "../helpers/small-disk.js";
+import { REPO_ROOT, tempDir } from "../helpers/process.js";
+import { mountSmallDisk, runTsxUnderFileLimit, type SmallDisk } from "../helpers/small-disk.js";
 
 const PREVIOUS = { whole: '{"old":true}\n', stream: '{"i":-1}\n', append: '{"n":1}\n{"n":2}\n' };
 
@@ -66,13 +65,10 @@ describe("writes on a full disk", () => {
   it("fail naming the path under `ulimit -f` in a child process and keep the previous files", async () => {
     const dir = await tempDir();
     await seed(dir);
-    // 128 blocks is 64 KiB (dash, POSIX) or 128 KiB (bash): each write below is 1 MiB. SIGXFSZ ignored, so write() reports EFBIG.
-    const script = `trap '' XFSZ; ulimit -f 128; exec "$0" --import "$1" "$2" "$3"`;
-    const stdout = execFileSync("sh", ["-c", script, process.execPath, TSX_LOADER_URL, join(REPO_ROOT, "test/fixtures/write-past-limit.ts"), dir], {
-      encoding: "utf8",
-      env: { ...process.env, TSX_DISABLE_CACHE: "1" },
-    });
-    const errors = JSON.parse(stdout) as Record<string, string>;
+    // Each write below is 1 MiB.
+    const result = await runTsxUnderFileLimit(join(REPO_ROOT, "test/fixtures/write-past-limit.ts"), [dir], { cwd: dir, kib: 64 });
+    expect(result.stderr).toBe("");
+    const errors = JSON.parse(result.stdout) as Record<string, string>;
     expect(errors.whole).toBe(`Could not write ${join(dir, "whole.json")}: the file grew past the size limit (ulimit -f or the file system's) (EFBIG); the previous whole.json is untouched.`);
     expect(errors.stream).toMatch(/^Could not write .*stream\.jsonl: the file grew past the size limit/);
     expect(errors.append).toMatch(/append\.jsonl: the file grew past the size limit .*the partial line was removed again\.$/);
