@@ -6,6 +6,7 @@ import {
   changedPaths,
   fingerprintOf,
 } from "./checkpoints.js";
+import { headline } from "./errors.js";
 import { isProcessAlive } from "./lock.js";
 import { outProblem, outsDigest } from "./outs.js";
 
@@ -129,7 +130,7 @@ export function planRun(rows: CellStatusRow[], selection: PlanSelection): Planne
       if (row.state === "done") {
         return selection.force ? { row, action: "run", why: "done, forced" } : { row, action: "skip", why: "done" };
       }
-      return { row, action: "run", why: `${row.state}: ${row.reasons.join("; ")}` };
+      return { row, action: "run", why: `${row.state}: ${row.reasons.map(headline).join("; ")}` };
     });
 }
 

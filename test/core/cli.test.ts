@@ -9,7 +9,7 @@ describe("the runbook's command line", () => {
   it("lists cells 01–09 with titles and states", async () => {
     const result = await run("run.ts", ["status"]);
     expect(result.code).toBe(0);
-    for (const id of CELLS) expect(result.stdout).toMatch(new RegExp(`${id}\\s+│\\s+\\S.*│\\s+pending`));
+    for (const id of CELLS) expect(result.stdout).toMatch(new RegExp(`${id} \\S.*│\\s+pending\\s+│`));
   });
 
   it("prints help for run.ts", async () => {
