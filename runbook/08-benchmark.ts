@@ -65,11 +65,16 @@ const cell = defineCell({
   }),
   preconditions: [
     {
+      // Checked line by line before any server is asked: a bad case file is named with its bad lines, whatever Ollama says.
       name: "benchmark cases",
       check: async ({ config, options: opts, root, path }) => {
-        if (opts.cases) return (await pathExists(path(opts.cases))) || `${opts.cases} does not exist`;
-        const { files } = await caseFiles(root, config.paths.cases);
-        return files.length > 0 || `no *.jsonl case files in ${config.paths.cases}`;
+        if (opts.cases && !(await pathExists(path(opts.cases)))) return `${opts.cases} does not exist`;
+        const { files } = await caseFiles(root, config.paths.cases, opts.cases);
+        if (files.length === 0) return `no *.jsonl case files in ${config.paths.cases}`;
+        return loadCases(files, opts.max ?? config.benchmark.maxCases).then(
+          () => true as const,
+          (error: Error) => `${error.message} (fix or delete ${/bad lines/.test(error.message) ? "those lines" : "that line"})`,
+        );
       },
       hint: "Run `npx tsx runbook/02-extract.ts` to write the held-out cases, or pass --cases FILE (any case-format JSONL).",
     },

@@ -63,21 +63,25 @@ export async function* streamJsonl<T = unknown>(file: string, schema?: z.ZodType
   };
   let pending: { text: string; lineNo: number } | undefined;
   let lineNo = 0;
-  for await (const text of lines) {
-    lineNo += 1;
+  try {
+    for await (const text of lines) {
+      lineNo += 1;
+      if (pending) {
+        const parsed = parseLine(file, pending.lineNo, pending.text, schema);
+        if (accept(parsed)) yield parsed.value;
+      }
+      pending = text.trim() === "" ? undefined : { text, lineNo };
+    }
     if (pending) {
       const parsed = parseLine(file, pending.lineNo, pending.text, schema);
-      if (accept(parsed)) yield parsed.value;
+      // A torn last line (no newline after it): the writer died mid-append. Dropped, never fatal.
+      if (parsed.ok) yield parsed.value;
+      else if (await endsWithNewline(file)) accept(parsed);
     }
-    pending = text.trim() === "" ? undefined : { text, lineNo };
+  } finally {
+    // Also when the reader stops early (it wanted the first N): the bad lines it passed are still reported.
+    if (problems.length) throw badLinesError(file, problems);
   }
-  if (pending) {
-    const parsed = parseLine(file, pending.lineNo, pending.text, schema);
-    // A torn last line (no newline after it): the writer died mid-append. Dropped, never fatal.
-    if (parsed.ok) yield parsed.value;
-    else if (await endsWithNewline(file)) accept(parsed);
-  }
-  if (problems.length) throw badLinesError(file, problems);
 }
 
 export async function readJsonl<T = unknown>(file: string, schema?: z.ZodType<T>, options?: ReadJsonlOptions): Promise<T[]> {
