@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,8 +9,18 @@ export const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 /** tsx as a loader in one node process: a signal (SIGKILL too) reaches the script itself, not a wrapper. */
 export const TSX_LOADER_URL = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-export function tempDir(prefix = "joco-test-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const madeDirs = new Set<string>();
+
+/** A fresh folder under the system temp dir, removed after the test file (test/helpers/cleanup.ts). */
+export async function tempDir(prefix = "joco-test-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of madeDirs) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  madeDirs.clear();
 }
 
 export interface ProcessResult {
