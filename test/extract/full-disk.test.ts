@@ -40,10 +40,11 @@ beforeAll(async () => {
   await ng.commit({ message: "chore: init", files: { "a.ts": "a\n" } });
   await ng.commit({ message: "fix(core): keep the zone", files: { "b.ts": "b\n" } });
 
-  disk = await mountSmallDisk("600k");
-  rawDir = disk?.dir ?? join(root, "raw");
+  // paths.raw inside the project: on the tmpfs where one can be mounted, else a plain folder under ulimit -f.
+  rawDir = join(root, "raw");
+  disk = await mountSmallDisk("600k", rawDir);
   const config = {
-    paths: { raw: rawDir },
+    paths: { raw: "raw" },
     repos: [{ name: "small", url: small.url }, { name: "big", url: big.url, max: BIG_COMMITS }],
     benchmark: { source: { name: "ng", url: ng.url } },
     extract: { diffBudgetChars: 60_000, maxChangedLines: 10_000 },

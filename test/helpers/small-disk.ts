@@ -4,6 +4,7 @@
  * a test can fall back to `ulimit -f` (runTsxUnderFileLimit).
  */
 import { execFile, spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { promisify } from "node:util";
 import { type ProcessResult, TSX_LOADER_URL, tempDir } from "./process.js";
 
@@ -16,9 +17,11 @@ export interface SmallDisk {
   unmount: () => Promise<void>;
 }
 
-export async function mountSmallDisk(size: string): Promise<SmallDisk | undefined> {
+/** Mounts a tmpfs of `size` at `at` (created; default a new temp folder). */
+export async function mountSmallDisk(size: string, at?: string): Promise<SmallDisk | undefined> {
   if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
-  const dir = await tempDir("joco-disk-");
+  const dir = at ?? (await tempDir("joco-disk-"));
+  await mkdir(dir, { recursive: true });
   try {
     await exec("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
   } catch {
