@@ -121,6 +121,11 @@ export const ConfigSchema = z.strictObject({
     maxRetries: z.int().min(0).default(4),
     /** How often --batch polls a submitted Message Batch. */
     batchPollIntervalMs: positiveInt.default(30_000),
+    /**
+     * Diffs still unlabelable after the re-ask, as a share of all diffs, at or below which 03 is done anyway:
+     * they are listed in its summary and left out of dataset/labeled. Above it, 03 fails (a re-run asks for them again).
+     */
+    maxFailedFraction: z.number().min(0).max(1).default(0.02),
     /** Where each labeled diff is cached (one JSONL line per label), so a re-run never pays twice. */
     cacheFile: z.string().default("dataset/label-cache.jsonl"),
     /** USD per million tokens, per model; cache writes are 5-minute ones; --batch bills half. Merged over LABELING_PRICES. */

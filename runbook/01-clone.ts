@@ -9,7 +9,7 @@ import { runCellScript } from "../lib/core/runner.js";
 import { CLONE_ACTIONS, type CloneResult, syncRepositories } from "../lib/extract/clone.js";
 import { RunbookError } from "../lib/core/errors.js";
 import { cloneTarget, redactUrls, runGit } from "../lib/extract/git.js";
-import { allSources, checkSources } from "../lib/extract/sources.js";
+import { allSources, checkHeldOut, checkNames } from "../lib/extract/sources.js";
 import { chalk, formatDuration } from "../lib/core/ui.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 
@@ -45,8 +45,13 @@ const cell = defineCell({
     },
     {
       name: "benchmark source held out",
-      check: ({ config }) => checkSources(config),
+      check: ({ config }) => checkHeldOut(config),
       hint: "Remove the benchmark source from repos, or pick another benchmark.source.",
+    },
+    {
+      name: "a name of its own for every repository",
+      check: ({ config }) => checkNames(config),
+      hint: "Rename one of each pair in joco.config.json (the name is its folder tmp/repos/<name> and its file dataset/raw/<name>.jsonl).",
     },
   ],
   outputs: z.object({
@@ -54,6 +59,7 @@ const cell = defineCell({
       z.object({ name: z.string(), path: z.string(), commits: z.number(), head: z.string(), action: z.enum(CLONE_ACTIONS) }),
     ),
   }),
+  outs: (_config, outputs) => outputs.repos.map((repo) => repo.path),
   run: async (ctx) => {
     const { config } = ctx;
     const repos = allSources(config).map((r) => ({ name: r.name, url: r.url, depth: r.depth ?? config.clone.depth }));

@@ -10,7 +10,7 @@ import { runCellScript } from "../lib/core/runner.js";
 import { SKIP_REASON_NAMES } from "../lib/extract/filters.js";
 import { type ExtractJob, type ExtractJobResult, renderExtractSummary, runExtractionJob } from "../lib/extract/jobs.js";
 import { cloneTarget, inspectClone } from "../lib/extract/git.js";
-import { allSources, checkSources, repositoryLabel } from "../lib/extract/sources.js";
+import { allSources, checkHeldOut, checkNames, repositoryLabel } from "../lib/extract/sources.js";
 import { chalk } from "../lib/core/ui.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import cloneCell from "./01-clone.js";
@@ -42,6 +42,7 @@ const RepoResultSchema = z.object({
   head: z.string(),
   settingsKey: z.string(),
   reused: z.boolean(),
+  stamp: z.object({ size: z.number(), hash: z.string() }).optional(),
   scanned: z.number(),
   kept: z.number(),
   skipped: z.record(z.enum(SKIP_REASON_NAMES), z.number()),
@@ -67,8 +68,13 @@ const cell = defineCell({
   preconditions: [
     {
       name: "benchmark source held out",
-      check: ({ config }) => checkSources(config),
+      check: ({ config }) => checkHeldOut(config),
       hint: "Remove the benchmark source from repos, or pick another benchmark.source.",
+    },
+    {
+      name: "a name of its own for every repository",
+      check: ({ config }) => checkNames(config),
+      hint: "Rename one of each pair in joco.config.json (the name is its folder tmp/repos/<name> and its file dataset/raw/<name>.jsonl).",
     },
     {
       name: "every repository cloned",
@@ -81,6 +87,7 @@ const cell = defineCell({
     },
   ],
   outputs: z.object({ kept: z.number(), cases: z.number(), repos: z.array(RepoResultSchema) }),
+  outs: (_config, outputs) => outputs.repos.map((repo) => repo.file),
   run: async (ctx) => {
     const previous = z.record(z.string(), RepoResultSchema).catch({}).parse(ctx.state.get().repos ?? {});
     const results: ExtractJobResult[] = [];

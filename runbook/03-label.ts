@@ -6,18 +6,18 @@
  * when it is already conventional. Resumable at any point: a re-run labels
  * only what has no label yet, and retries only what failed.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
-import { RunbookError } from "../lib/core/errors.js";
 import { pathExists } from "../lib/core/files.js";
 import { labelInBatches } from "../lib/label/batch.js";
 import { openLabelCache } from "../lib/label/cache.js";
 import { labelConcurrently, pendingItems, readRawSources, writeLabeledFiles } from "../lib/label/run.js";
-import { LabelSummarySchema, oneLineSummary, renderLabelSummary, summarizeLabeling } from "../lib/label/summary.js";
+import { LabelSummarySchema, judgeFailures, oneLineSummary, renderLabelSummary, summarizeLabeling } from "../lib/label/summary.js";
 import { createLabeler, isClaudeLabeler, priceFor, resolveBackend } from "../lib/label/labelers/index.js";
-import { createProgressBar } from "../lib/core/ui.js";
+import { chalk, createProgressBar } from "../lib/core/ui.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 
@@ -67,12 +67,13 @@ const cell = defineCell({
     },
   ],
   outputs: LabelSummarySchema,
+  outs: (config) => config.repos.map((repo) => join(config.paths.labeled, `${repo.name}.jsonl`)),
   run: async ({ config, options, path, force, signal, log, state }) => {
     const sources = await readRawSources(path(config.paths.raw), config.repos.map((repo) => repo.name));
     const items = sources.flatMap((source) => source.items);
     const { labeler, why } = await createLabeler({ ...config.labeling, backend: backendOf(config, options), types: config.conventional.types });
     log(why);
-    const cache = await openLabelCache(path(config.labeling.cacheFile), { ignoreExisting: force });
+    const cache = await openLabelCache(path(config.labeling.cacheFile), { ignoreExisting: force, warn: (message) => log(chalk.yellow(message)) });
     const pending = pendingItems(items, labeler, cache);
     log(`${items.length} diffs, ${pending.length} to label${force ? " (--force: all afresh)" : " (the others are labeled already)"}`);
 
@@ -82,27 +83,28 @@ const cell = defineCell({
     } else {
       if (options.batch) log("--batch ignored: the original labeler makes no API calls");
       const bar = await createProgressBar("labeling", pending.length);
-      tally = await labelConcurrently(pending, {
-        labeler,
-        cache,
-        concurrency: config.labeling.concurrency,
-        signal,
-        onProgress: (done, sofar) => bar.update(done, sofar.failed.length ? `${sofar.failed.length} failed` : ""),
-      });
-      bar.stop();
+      try {
+        tally = await labelConcurrently(pending, {
+          labeler,
+          cache,
+          concurrency: config.labeling.concurrency,
+          signal,
+          onProgress: (done, sofar) => bar.update(done, sofar.failed.length ? `${sofar.failed.length} failed` : ""),
+        });
+      } finally {
+        bar.stop();
+      }
     }
 
+    await cache.compact();
     const records = await writeLabeledFiles(path(config.paths.labeled), sources, labeler, cache);
     const summary = summarizeLabeling(labeler, items.length, records, tally);
     log(renderLabelSummary(summary));
     await state.save({ failures: tally.failed.slice(0, 100) });
-    if (tally.failed.length > 0) {
-      for (const failure of tally.failed.slice(0, 10)) log(`  ✗ ${failure.id}: ${failure.error}`);
-      throw new RunbookError(
-        `${tally.failed.length} of ${pending.length} diffs could not be labeled; the other labels are kept (see the list above, and state.failures in checkpoints.json).`,
-        "Re-run the same command: only the failed diffs are asked again.",
-      );
-    }
+    for (const failure of tally.failed.slice(0, 10)) log(`  ✗ ${failure.id}: ${failure.error}`);
+    const { note, error } = judgeFailures(tally.failed, items.length, config.labeling.maxFailedFraction);
+    if (error) throw error;
+    if (note) log(chalk.yellow(note));
     return summary;
   },
   summarize: oneLineSummary,

@@ -14,7 +14,7 @@ import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
 import { assertTargetReached, curate } from "../lib/curate/pipeline.js";
 import { curationStats, renderCurationTables } from "../lib/curate/report.js";
-import { labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/curate/dataset.js";
+import { datasetFiles, labeledFileOf, readCasesFolder, readLabeledFiles, writeDataset } from "../lib/curate/dataset.js";
 import { pathExists } from "../lib/core/files.js";
 import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { chalk } from "../lib/core/ui.js";
@@ -79,6 +79,10 @@ const cell = defineCell({
     benchmarkCases: z.int(),
     byType: z.record(z.string(), z.int()),
   }),
+  outs: (config) => {
+    const files = datasetFiles(config.paths.dataset, config.curation.chatFormat);
+    return [files.train, files.validation, ...(files.chat ? [files.chat.train, files.chat.validation] : []), files.stats, files.manifest];
+  },
   run: async ({ config, root, path, log }) => {
     const labeled = await readLabeledFiles(path(config.paths.labeled), config.repos.map((repo) => repo.name));
     const { files: caseFiles, cases } = await readCasesFolder(path(config.paths.cases));
@@ -92,7 +96,7 @@ const cell = defineCell({
     assertTargetReached(result.kept.length, config.curation.target, config.curation.max);
 
     const files = await writeDataset(path(config.paths.dataset), result.split, stats, { chat: config.curation.chatFormat });
-    const written = [files.train, files.validation, ...(files.chat ? [files.chat.train, files.chat.validation] : []), files.stats];
+    const written = [files.train, files.validation, ...(files.chat ? [files.chat.train, files.chat.validation] : []), files.stats, files.manifest];
     log(`Wrote ${written.map((file) => relative(root, file)).join(", ")}`);
     return {
       train: stats.examples.train,

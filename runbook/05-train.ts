@@ -32,6 +32,7 @@ const cell = defineCell({
   }),
   preconditions: trainingPreconditions(),
   outputs: TrainOutputsSchema,
+  outs: (config) => [config.paths.adapter],
   run: (ctx) => trainAdapter(ctx),
   summarize: summarizeTraining,
 });

@@ -7,7 +7,7 @@
  * frame as the tokenizer's chat_template. Then checks the GGUF here and
  * reports its size against the plan's target.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { relative } from "node:path";
 import { z } from "zod";
 import { defineCell } from "../lib/core/cell.js";
@@ -16,7 +16,7 @@ import { runCellScript } from "../lib/core/runner.js";
 import { EXACT_QUANTIZATIONS, checkExportParity, parityPrompts } from "../lib/export/parity.js";
 import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export/export.js";
 import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export/report.js";
-import { pathExists } from "../lib/core/files.js";
+import { pathExists, writeFileAtomic } from "../lib/core/files.js";
 import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../lib/core/python.js";
 import { chalk, renderTable } from "../lib/core/ui.js";
@@ -58,6 +58,7 @@ const cell = defineCell({
     },
   ],
   outputs: ExportOutputsSchema,
+  outs: (_config, outputs) => [outputs.artifact],
   run: async ({ config, options, path, log, signal }) => {
     const quantization = options.quantization ?? config.export.quantization;
     const scriptConfig: ExportScriptConfig = {
@@ -77,7 +78,7 @@ const cell = defineCell({
     };
     await mkdir(path(config.paths.gguf), { recursive: true });
     const configFile = path(config.paths.gguf, "export-config.json");
-    await writeFile(configFile, `${JSON.stringify(scriptConfig, null, 2)}\n`);
+    await writeFileAtomic(configFile, `${JSON.stringify(scriptConfig, null, 2)}\n`);
 
     const done = await runExportScript({
       python: pythonInterpreter(),

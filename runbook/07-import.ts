@@ -58,6 +58,7 @@ const cell = defineCell({
     sizeBytes: z.number().optional(),
     smoke: SmokeResultSchema.optional(),
   }),
+  outs: (config) => [config.paths.modelfile],
   run: async ({ config, options, path, log, state, force, upstream, signal }) => {
     const exported = ExportOutputsSchema.parse(upstream("06-export"));
     const example = await firstValidationExample(path(config.paths.dataset, "validation.jsonl"));
@@ -70,8 +71,7 @@ const cell = defineCell({
     const megabytes = (bytes: number) => Math.ceil(bytes / 1e6);
     const hashing = await createProgressBar("sha256 (MB)", megabytes(exported.sizeBytes));
     let hashed = 0;
-    const files = await digestFiles(artifact, (n) => hashing.update(megabytes((hashed += n))));
-    hashing.stop();
+    const files = await digestFiles(artifact, (n) => hashing.update(megabytes((hashed += n)))).finally(() => hashing.stop());
     const plan = importPlan(config.ollama.model, exported, files, spec);
 
     const client = await createOllamaClient();
@@ -88,8 +88,7 @@ const cell = defineCell({
         onStatus: (status) => log(chalk.gray(`  ${status}`)),
         signal,
       },
-    });
-    uploading?.stop();
+    }).finally(() => uploading?.stop());
     await state.save({ import: outcome.record });
     log(outcome.created ? `${chalk.green("✓")} created ${plan.model} (${outcome.reasons.join(", ")})` : `${plan.model} is up to date in Ollama (same weights, template and parameters)`);
 

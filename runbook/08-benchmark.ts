@@ -36,6 +36,7 @@ import { diffTokenBudget } from "../lib/curate/tokens.js";
 import { TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
 import { chalk } from "../lib/core/ui.js";
 import { renderUsageReport } from "../lib/suggest/usage-score.js";
+import { runFile } from "../lib/benchmark/runs.js";
 import { ConfigSchema, type Config } from "./00-config.js";
 import extractCell from "./02-extract.js";
 import importOllamaCell from "./07-import.js";
@@ -100,11 +101,16 @@ const cell = defineCell({
   }),
   preconditions: [
     {
+      // Checked line by line before any server is asked: a bad case file is named with its bad lines, whatever Ollama says.
       name: "benchmark cases",
       check: async ({ config, options: opts, root, path }) => {
-        if (opts.cases) return (await pathExists(path(opts.cases))) || `${opts.cases} does not exist`;
-        const { files } = await caseFiles(root, config.paths.cases);
-        return files.length > 0 || `no *.jsonl case files in ${config.paths.cases}`;
+        if (opts.cases && !(await pathExists(path(opts.cases)))) return `${opts.cases} does not exist`;
+        const { files } = await caseFiles(root, config.paths.cases, opts.cases);
+        if (files.length === 0) return `no *.jsonl case files in ${config.paths.cases}`;
+        return loadCases(files, opts.max ?? config.benchmark.maxCases).then(
+          () => true as const,
+          (error: Error) => `${error.message} (fix or delete ${/bad lines/.test(error.message) ? "those lines" : "that line"})`,
+        );
       },
       hint: "Run `npx tsx runbook/02-extract.ts` to write the held-out cases, or pass --cases FILE (any case-format JSONL).",
     },
@@ -128,6 +134,8 @@ const cell = defineCell({
     },
   ],
   outputs: BenchmarkOutputsSchema,
+  // The few-shot run too, when there was one: a deleted run file makes 08 run again.
+  outs: (config, outputs) => [...outputs.runs, outputs.reference, ...(outputs.fewShot ? [outputs.fewShot] : [])].map((id) => runFile(config.paths.runs, id)),
   run: async ({ config, options: opts, root, path, signal, force, log, upstream }) => {
     const settings = settingsOf(config, exportedGguf(upstream("06-export")));
     const backend = opts.backend ?? config.benchmark.backend;

@@ -52,6 +52,12 @@ export interface CellDefinition<TConfig, TOptions extends z.ZodObject, TOutputs 
   reads: (config: TConfig, options: z.output<TOptions>) => unknown;
   preconditions: Precondition<TConfig, z.output<TOptions>>[];
   outputs: TOutputs;
+  /**
+   * The files and folders the cell writes (relative to the project folder, or
+   * absolute), recorded when it finishes like DVC's `outs`: one that goes
+   * missing or changes makes the cell not done, so a run re-makes it.
+   */
+  outs?: (config: TConfig, outputs: z.output<TOutputs>) => string[];
   run: (ctx: CellContext<TConfig, z.output<TOptions>>) => Promise<z.output<TOutputs>>;
   /** One line for the status table. */
   summarize: (outputs: z.output<TOutputs>) => string;

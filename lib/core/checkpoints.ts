@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { CheckpointsError } from "./errors.js";
 import { pathExists, writeFileAtomic } from "./files.js";
+import { OutRecordSchema } from "./outs.js";
 
 export const CHECKPOINTS_FILE = "checkpoints.json";
 
@@ -14,6 +15,8 @@ const CellInputsSchema = z.strictObject({
   version: z.number(),
   reads: z.unknown(),
   upstream: z.record(z.string(), z.string()),
+  /** Content digests of the upstream cells' recorded outputs: a re-run upstream that wrote other content re-runs this one. */
+  upstreamOuts: z.record(z.string(), z.string()).optional(),
 });
 
 export const CellRecordSchema = z.strictObject({
@@ -25,6 +28,8 @@ export const CellRecordSchema = z.strictObject({
   fingerprint: z.string().optional(),
   inputs: CellInputsSchema.optional(),
   outputs: z.unknown().optional(),
+  /** The files the cell wrote, as they were when it finished (outs.ts). */
+  outs: z.array(OutRecordSchema).optional(),
   summary: z.string().optional(),
   error: z.string().optional(),
   hint: z.string().optional(),

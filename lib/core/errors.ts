@@ -68,6 +68,21 @@ export class InterruptedError extends RunbookError {
   }
 }
 
+/**
+ * The one line of a multi-line message that a table has room for: its first
+ * line, and when that line only introduces a list ("3 of 9 repositories
+ * failed:"), the list's items after it, joined with "; ".
+ */
+export function headline(message: string): string {
+  const [first = "", ...rest] = message.split("\n");
+  if (!first.trimEnd().endsWith(":") || rest.length === 0) return first;
+  const items = rest.map((line) => line.trim().replace(/^[-•]\s+/, "")).filter(Boolean);
+  const more = items.length > HEADLINE_ITEMS ? [`… ${items.length - HEADLINE_ITEMS} more`] : [];
+  return `${first.trimEnd()} ${[...items.slice(0, HEADLINE_ITEMS), ...more].join("; ")}`;
+}
+
+const HEADLINE_ITEMS = 3;
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

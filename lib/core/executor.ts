@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import type { AnyCell, CellContext } from "./cell.js";
 import { type CellRecord, fingerprintOf, readCheckpoints, updateCellRecord } from "./checkpoints.js";
 import { InterruptedError, RunbookError, errorMessage } from "./errors.js";
-import { currentInputs } from "./pipeline.js";
+import { recordOuts } from "./outs.js";
+import { currentInputs, outputProblems } from "./pipeline.js";
 
 export type CellOutcome = "done" | "failed" | "interrupted";
 
@@ -81,11 +82,16 @@ export async function executeCell(cell: AnyCell, env: ExecuteOptions): Promise<{
         "This is a bug in the cell; please report it with the output above.",
       );
     }
+    const { outs, missing } = recordOuts(root, cell.outs?.(config, outputs.data) ?? []);
+    if (missing.length) {
+      throw new RunbookError(`${cell.id} finished without writing ${missing.join(", ")}`, "This is a bug in the cell (it declares outputs it did not write); please report it.");
+    }
     const record = await finish({
       status: "done",
       fingerprint: fingerprintOf(inputs),
       inputs,
       outputs: outputs.data,
+      ...(cell.outs ? { outs } : {}),
       summary: cell.summarize(outputs.data),
     });
     return { outcome: "done", record };
@@ -122,8 +128,10 @@ async function checkPreconditions(
   const problems: Problem[] = [];
   for (const dep of cell.requires ?? cell.dependsOn.map((d) => d.id)) {
     const status = records[dep]?.status ?? "pending";
-    if (status !== "done") {
-      problems.push({ name: `${dep} done`, detail: `it is ${status}`, hint: `Run \`npx tsx runbook/${dep}.ts\` first.` });
+    const changed = status === "done" ? outputProblems(records[dep], ctx.root) : [];
+    if (status !== "done" || changed.length) {
+      const detail = changed.length ? `it was, but ${changed.join("; ")}` : `it is ${status}`;
+      problems.push({ name: `${dep} done`, detail, hint: `Run \`npx tsx runbook/${dep}.ts\` first.` });
     }
   }
   for (const precondition of cell.preconditions) {

@@ -1,6 +1,7 @@
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { LockedError } from "./errors.js";
+import { WriteError } from "./files.js";
 
 export const LOCK_FILE = ".joco.lock";
 
@@ -31,7 +32,14 @@ export async function acquireLock(root: string, command: string): Promise<{ rele
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(file, "wx");
-      await handle.writeFile(JSON.stringify(info));
+      try {
+        await handle.writeFile(JSON.stringify(info));
+      } catch (error) {
+        // An empty lock file reads as a dead holder's: never leave one behind for a second process to take over.
+        await handle.close().catch(() => {});
+        await rm(file, { force: true });
+        throw new WriteError(file, error, "no lock was taken");
+      }
       await handle.close();
       return { release: () => releaseLock(file), tookOverFrom };
     } catch (error) {

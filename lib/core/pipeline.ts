@@ -6,7 +6,9 @@ import {
   changedPaths,
   fingerprintOf,
 } from "./checkpoints.js";
+import { headline } from "./errors.js";
 import { isProcessAlive } from "./lock.js";
+import { outProblem, outsDigest } from "./outs.js";
 
 export type CellState = "pending" | "running" | "done" | "stale" | "failed" | "interrupted";
 
@@ -23,16 +25,32 @@ export interface CellStatusRow {
 /** What the cell's fingerprint would be if it ran now, given its upstream cells' recorded fingerprints. */
 export function currentInputs(cell: AnyCell, config: unknown, checkpoints: Checkpoints, options: unknown): CellInputs {
   const upstream: Record<string, string> = {};
-  for (const { id } of cell.dependsOn) upstream[id] = checkpoints.cells[id]?.fingerprint ?? "none";
-  return { version: cell.version, reads: toJson(cell.reads(config, options)), upstream };
+  const upstreamOuts: Record<string, string> = {};
+  for (const { id } of cell.dependsOn) {
+    const record = checkpoints.cells[id];
+    upstream[id] = record?.fingerprint ?? "none";
+    if (record?.outs?.length) upstreamOuts[id] = outsDigest(record.outs);
+  }
+  const inputs: CellInputs = { version: cell.version, reads: toJson(cell.reads(config, options)), upstream };
+  return Object.keys(upstreamOuts).length ? { ...inputs, upstreamOuts } : inputs;
 }
 
-/** Status of every cell, in pipeline order, the way `dvc status` reads dvc.lock: computed, never stored. */
+/** Why a done cell's recorded outputs are no longer what it wrote (missing, changed); [] when they are. */
+export function outputProblems(record: CellRecord | undefined, root: string): string[] {
+  return (record?.outs ?? []).flatMap((out) => outProblem(root, out) ?? []);
+}
+
+/**
+ * Status of every cell, in pipeline order, the way `dvc status` reads dvc.lock:
+ * computed, never stored. With `root`, a done cell's recorded outputs are
+ * checked too: one missing or changed makes it stale.
+ */
 export function computeStatus(
   cells: AnyCell[],
   config: unknown,
   checkpoints: Checkpoints,
   optionsOf: (cell: AnyCell) => unknown = (cell) => cell.options.parse({}),
+  root?: string,
 ): CellStatusRow[] {
   const rows = new Map<string, CellStatusRow>();
   for (const cell of cells) {
@@ -40,6 +58,13 @@ export function computeStatus(
     const inputs = currentInputs(cell, config, checkpoints, optionsOf(cell));
     const fingerprint = fingerprintOf(inputs);
     const { state, reasons } = stateOf(cell, record, inputs, fingerprint, rows);
+    if (state === "done" && root !== undefined) {
+      const problems = outputProblems(record, root);
+      if (problems.length) {
+        rows.set(cell.id, { cell, state: "stale", reasons: problems, record, inputs, fingerprint });
+        continue;
+      }
+    }
     rows.set(cell.id, { cell, state, reasons, record, inputs, fingerprint });
   }
   return [...rows.values()];
@@ -76,6 +101,7 @@ function explainChange(before: CellInputs | undefined, after: CellInputs): strin
   reasons.push(...changedPaths(before.reads, after.reads).map((change) => `config ${change}`));
   for (const [dep, fp] of Object.entries(after.upstream)) {
     if (before.upstream[dep] !== fp) reasons.push(`upstream ${dep} re-ran`);
+    else if (before.upstreamOuts?.[dep] !== after.upstreamOuts?.[dep]) reasons.push(`upstream ${dep} wrote other outputs`);
   }
   return reasons.length ? reasons : ["fingerprint changed"];
 }
@@ -104,7 +130,7 @@ export function planRun(rows: CellStatusRow[], selection: PlanSelection): Planne
       if (row.state === "done") {
         return selection.force ? { row, action: "run", why: "done, forced" } : { row, action: "skip", why: "done" };
       }
-      return { row, action: "run", why: `${row.state}: ${row.reasons.join("; ")}` };
+      return { row, action: "run", why: `${row.state}: ${row.reasons.map(headline).join("; ")}` };
     });
 }
 

@@ -7,7 +7,8 @@ import { z } from "zod";
 /** A held-out benchmark case, the original harness's format; extra keys from elsewhere are kept as they are. */
 export const CaseSchema = z.looseObject({
   id: z.string().min(1),
-  diff: z.string(),
+  // An empty diff gives a model nothing to write a message for, and would be scored as if it had.
+  diff: z.string().refine((diff) => diff.trim() !== "", "empty diff: there is nothing to write a message for"),
   expectedMessage: z.string(),
   repository: z.string(),
   commitHash: z.string(),

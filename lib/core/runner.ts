@@ -1,12 +1,16 @@
+import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { AnyCell } from "./cell.js";
 import { type AnyCommand, runCommand } from "./command.js";
 import { readCheckpoints } from "./checkpoints.js";
-import { RUNBOOK_FLAGS, type RunbookFlags, formatOptionsHelp, parseCellArgv } from "./cli.js";
+import { type RunbookFlags, parseCellArgv, parseRunbookArgv } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { RunbookError, UsageError, errorMessage } from "./errors.js";
 import { type CellOutcome, executeCell } from "./executor.js";
+import { cellHelp, runbookHelp } from "./help.js";
+import { removeLeftoverTempFiles } from "./leftovers.js";
 import { acquireLock } from "./lock.js";
+import { watchParent } from "./parent-watch.js";
 import { type PlannedCell, computeStatus, planRun } from "./pipeline.js";
 import { chalk, formatError } from "./ui.js";
 import { printPlan, printStatus } from "./status-view.js";
@@ -98,15 +102,16 @@ export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
     const subcommand = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;
     const command = subcommand ? runbook.commands?.[subcommand] : undefined;
     if (command) return runCommand(command, runbook.configSchema, argv.slice(1), log);
-    const { flags } = parseCellArgv(NO_OPTIONS, subcommand ? argv.slice(1) : argv);
+    const { flags, optionsByCell } = parseRunbookArgv(runbook.cells, subcommand ? argv.slice(1) : argv);
+    const optionsOf = (cell: AnyCell) => optionsByCell.get(cell.id) ?? cell.options.parse({});
     if (flags.help) {
-      log(runbookHelp(runbook));
+      log(runbookHelp(runbook.cells, Object.values(runbook.commands ?? {})));
       return 0;
     }
     const root = process.cwd();
     if (subcommand === "status") {
       const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
-      printStatus(computeStatus(runbook.cells, config, await readCheckpoints(root)));
+      printStatus(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf, root));
       return 0;
     }
     if (subcommand === "doctor") {
@@ -119,11 +124,14 @@ export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
       only: flags.only?.map((id) => cellIdOf(runbook, id)),
       from: flags.from ? cellIdOf(runbook, flags.from) : undefined,
     };
-    return runSelection(runbook, flags, selection, (c) => c.options.parse({}), []);
+    return runSelection(runbook, flags, selection, optionsOf, []);
   });
 }
 
-/** run.ts and 00-config take only the runbook flags. */
+/** How long a runbook whose parent died may take to stop after its current item (a trainer saving a checkpoint). */
+const ORPHAN_GRACE_MS = 30_000;
+
+/** 00-config takes only the runbook flags. */
 const NO_OPTIONS = z.object({});
 
 async function runSelection(
@@ -135,13 +143,16 @@ async function runSelection(
 ): Promise<number> {
   const root = process.cwd();
   const { config } = await loadConfig(runbook.configSchema, { root, file: flags.config });
-  const plan = planRun(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf), { ...selection, force: flags.force });
+  const plan = planRun(computeStatus(runbook.cells, config, await readCheckpoints(root), optionsOf, root), { ...selection, force: flags.force });
   if (flags.dryRun) {
     printPlan(plan);
     return 0;
   }
   const lock = await acquireLock(root, process.argv.slice(1).join(" "));
   if (lock.tookOverFrom) log(chalk.gray(`(took over a lock left by pid ${lock.tookOverFrom}, which no longer runs)`));
+  const outputDirs = Object.values((await readCheckpoints(root)).cells).flatMap((record) => (record.outs ?? []).map((out) => dirname(resolve(root, out.path))));
+  const removed = await removeLeftoverTempFiles(root, outputDirs);
+  if (removed.length) log(chalk.gray(`(removed ${removed.length} temp file(s) left by killed runs: ${removed.slice(0, 3).join(", ")}${removed.length > 3 ? ", …" : ""})`));
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -152,23 +163,35 @@ async function runSelection(
     controller.abort(signal);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+  // Under the tsx CLI, a kill -9 of it must not leave this process running on alone: stop as on Ctrl-C, and for good soon after.
+  const stopWatching = watchParent((parent) => {
+    console.error(chalk.yellow(`\nThe runbook's parent process (pid ${parent}) is gone.`));
+    onSignal("SIGHUP");
+    setTimeout(() => process.exit(129), ORPHAN_GRACE_MS).unref();
+  });
   try {
-    return await runPlanned(plan, { root, config, args, force: flags.force, signal: controller.signal, optionsOf });
+    return await runPlanned(plan, { cells: runbook.cells, root, config, args, force: flags.force, signal: controller.signal, optionsOf });
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+    stopWatching();
     await lock.release();
   }
 }
 
 async function runPlanned(
   plan: PlannedCell[],
-  env: { root: string; config: unknown; args: string[]; force: boolean; signal: AbortSignal; optionsOf: (cell: AnyCell) => unknown },
+  env: { cells: AnyCell[]; root: string; config: unknown; args: string[]; force: boolean; signal: AbortSignal; optionsOf: (cell: AnyCell) => unknown },
 ): Promise<number> {
   let ran = 0;
   for (const { row, action } of plan) {
     const { cell } = row;
     if (action === "skip") {
       log(chalk.gray(`${cell.id} ${cell.title}: done, skipped (--force to run it again)`));
+      continue;
+    }
+    // Planned because an upstream cell was not done: once that one has re-run and written the same outputs, this one is done again.
+    if (ran > 0 && !env.force && (await freshState(cell, env)) === "done") {
+      log(chalk.gray(`${cell.id} ${cell.title}: done, skipped (its upstream re-made the same outputs)`));
       continue;
     }
     log(chalk.bold(`\n▶ ${cell.id} ${cell.title}`));
@@ -185,46 +208,12 @@ async function runPlanned(
   return 0;
 }
 
+async function freshState(cell: AnyCell, env: { cells: AnyCell[]; root: string; config: unknown; optionsOf: (cell: AnyCell) => unknown }) {
+  const rows = computeStatus(env.cells, env.config, await readCheckpoints(env.root), env.optionsOf, env.root);
+  return rows.find((row) => row.cell.id === cell.id)?.state;
+}
+
 const exitCodeOf = (outcome: CellOutcome) => (outcome === "interrupted" ? 130 : 1);
-
-function cellHelp(cell: AnyCell): string {
-  const options = formatOptionsHelp(cell.options);
-  const subcommands = Object.entries(cell.subcommands ?? {}).map(([name, s]) => `  ${s.usage.padEnd(28)} ${s.description}`);
-  return [
-    `${chalk.bold(cell.id)} — ${cell.title}`,
-    "",
-    `Usage: npx tsx runbook/${cell.id}.ts [options]`,
-    ...(subcommands.length ? ["", "Commands:", ...subcommands] : []),
-    "",
-    `Needs: ${[...cell.dependsOn.map((d) => `${d.id} done`), ...cell.preconditions.map((p) => p.name)].join("; ") || "nothing"}`,
-    ...(options.length ? ["", "Options:", ...options] : []),
-    "",
-    "Runbook options:",
-    ...RUNBOOK_FLAGS.map((f) => `  ${f.flag.padEnd(28)} ${f.description}`),
-  ].join("\n");
-}
-
-function runbookHelp(runbook: Runbook): string {
-  return [
-    chalk.bold("joco-finetune runbook"),
-    "",
-    "Usage: npm run runbook -- [command] [options]   (or npx tsx runbook/run.ts …)",
-    "",
-    "Commands:",
-    "  (none)                       run every pending, stale, failed or interrupted cell in order; stop at the first failure",
-    "  status                       the state of every cell: done, stale (and why), failed (and the fix), …",
-    "  doctor                       check git, Python and its packages, GPU, Ollama, the API key, disk",
-    ...Object.values(runbook.commands ?? {}).map((c) => `  ${c.usage.padEnd(28)} ${c.description}`),
-    "",
-    "Cells:",
-    ...runbook.cells.map((c) => `  ${c.id.padEnd(28)} ${c.title}`),
-    "",
-    "Options:",
-    ...RUNBOOK_FLAGS.map((f) => `  ${f.flag.padEnd(28)} ${f.description}`),
-    "",
-    "Each cell also runs on its own: npx tsx runbook/NN-name.ts --help",
-  ].join("\n");
-}
 
 /** `npx tsx runbook/00-config.ts [--config FILE]`: validates and prints the resolved parameters. */
 export function printResolvedConfig(schema: z.ZodType, argv: string[]): Promise<number> {

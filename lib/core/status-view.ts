@@ -1,22 +1,24 @@
+import { headline } from "./errors.js";
 import type { CellStatusRow, PlannedCell } from "./pipeline.js";
 import { chalk, colourState, formatDuration, formatTime, renderTable } from "./ui.js";
 
 /** The `status` table: computed by pipeline.computeStatus, rendered only here. */
 export function printStatus(rows: CellStatusRow[]): void {
   const table = rows.map(({ cell, state, reasons, record }) => [
-    cell.id,
-    cell.title,
+    `${cell.id} ${chalk.gray(cell.title)}`,
     colourState(state),
-    formatTime(record?.endedAt),
-    formatDuration(record?.durationMs),
+    [formatTime(record?.endedAt), record?.durationMs === undefined ? "" : `(${formatDuration(record.durationMs)})`].filter(Boolean).join(" "),
     describeRow(state, reasons, record?.summary, record?.hint),
   ]);
-  console.log(renderTable(["cell", "title", "state", "finished", "took", "summary"], table));
+  console.log(renderTable(["cell", "state", "finished (took)", "summary"], table));
+  const running = rows.find((row) => row.state === "running");
   const next = rows.find((row) => row.state !== "done");
   console.log(
-    next
-      ? chalk.gray(`Next: npx tsx runbook/${next.cell.id}.ts   (or npm run runbook for every pending cell)`)
-      : chalk.green("Every cell is done."),
+    running
+      ? chalk.cyan(`${running.cell.id} is running (${running.reasons.join("; ")}): run status again to follow it.`)
+      : next
+        ? chalk.gray(`Next: npx tsx runbook/${next.cell.id}.ts (npm run runbook: all pending cells)`)
+        : chalk.green("Every cell is done."),
   );
 }
 
@@ -24,8 +26,8 @@ function describeRow(state: string, reasons: string[], summary?: string, hint?: 
   if (state === "done") return summary ?? "";
   if (state === "stale") return `stale: ${reasons.join("; ")}`;
   if (state === "failed" || state === "interrupted") {
-    // The first line of the error: the whole of it is in checkpoints.json and was printed when it happened.
-    const first = reasons.map((reason) => reason.split("\n")[0] ?? "").join("; ");
+    // The headline of the error: the whole of it is in checkpoints.json and was printed when it happened.
+    const first = reasons.map(headline).join("; ");
     return [first, hint ? chalk.yellow(`→ ${hint}`) : ""].filter(Boolean).join("\n");
   }
   return reasons.join("; ");

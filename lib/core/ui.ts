@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import chalk from "chalk";
 import Table from "cli-table3";
 
@@ -33,11 +34,67 @@ export function colourState(state: string): string {
   return (STATE_COLOURS[state] ?? ((s: string) => s))(state);
 }
 
-/** A plain cli-table3 table; `head` is the header row; the last column wraps at `lastWidth`. */
+/** Columns to fit: the terminal's; without one (a pipe, CI, a log file) $COLUMNS, else 100. */
+export function screenWidth(): number {
+  if (process.stdout.isTTY && process.stdout.columns) return process.stdout.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : 100;
+}
+
+/** Characters on screen of the widest line (colour codes do not count). */
+export const visibleWidth = (text: string) => Math.max(0, ...stripVTControlCharacters(text).split("\n").map((line) => [...line].length));
+
+const MIN_COLUMN = 6;
+/** A column is narrowed below its longest word (which then breaks) only when nothing else is left; a path or URL counts as this long. */
+const LONG_WORD = 22;
+
+/**
+ * Column widths (padding included, as cli-table3 counts them) that fit
+ * `width`: each column as wide as its content (the last at most
+ * `lastWidth`), then narrowed one character at a time, the widest first:
+ * first the columns before the last (the free-text column that wraps best),
+ * down to their longest word; then the last; then any, breaking words.
+ */
+export function fitColumns(natural: number[], width: number, lastWidth: number, longestWords: number[] = natural): number[] {
+  const last = natural.length - 1;
+  const widths = natural.map((w, i) => (i === last ? Math.min(w, lastWidth) : w));
+  const floors = widths.map((w, i) => Math.min(w, Math.max(MIN_COLUMN, Math.min(longestWords[i]!, LONG_WORD) + 2)));
+  const budget = width - (widths.length + 1); // the borders
+  const phases = [(i: number) => i !== last && widths[i]! > floors[i]!, (i: number) => i === last && widths[i]! > floors[i]!, (i: number) => widths[i]! > MIN_COLUMN];
+  let total = widths.reduce((a, b) => a + b, 0);
+  for (const shrinkable of phases) {
+    while (total > budget) {
+      const candidates = widths.map((_, i) => i).filter(shrinkable);
+      if (candidates.length === 0) break;
+      const widest = candidates.reduce((a, b) => (widths[b]! > widths[a]! ? b : a));
+      widths[widest]! -= 1;
+      total -= 1;
+    }
+  }
+  return widths;
+}
+
+const longestWord = (text: string) => Math.max(0, ...stripVTControlCharacters(text).split(/\s+/).map((word) => [...word].length));
+
+/** A word longer than its column (a path, a URL) is cut into pieces that fit, instead of being cut off with "…". */
+function breakLongWords(text: string, room: number): string {
+  if (room < 1) return text;
+  return text.replace(/\S+/g, (word) => (word.length > room && !word.includes("\x1b") ? word.match(new RegExp(`.{1,${room}}`, "gu"))!.join("\n") : word));
+}
+
+/**
+ * A cli-table3 table that fits the screen (screenWidth): long cells wrap
+ * inside their column; `head` is the header row; the last column is at most
+ * `lastWidth` wide.
+ */
 export function renderTable(head: string[], rows: (string | number)[][], lastWidth = 64): string {
-  const colWidths = head.map((_, i) => (i === head.length - 1 ? lastWidth : null));
-  const table = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths });
-  for (const row of rows) table.push(row.map(String));
+  const cells = [head, ...rows.map((row) => row.map(String))];
+  const natural = head.map((_, i) => Math.max(3, ...cells.map((row) => visibleWidth(row[i] ?? ""))) + 2);
+  const words = head.map((_, i) => Math.max(...cells.map((row) => longestWord(row[i] ?? ""))));
+  const colWidths = fitColumns(natural, screenWidth(), lastWidth, words);
+  const fit = (row: string[]) => row.map((cell, i) => breakLongWords(cell, colWidths[i]! - 2));
+  const table = new Table({ head: fit(head).map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths });
+  for (const row of cells.slice(1)) table.push(fit(row));
   return table.toString();
 }
 
@@ -54,6 +111,12 @@ export interface ProgressBar {
   stop: () => void;
 }
 
+/** cli-progress's ETA in seconds; its own formatter turns the "NULL" and "INF" it gives when it cannot tell into "LLs" and "NFs". */
+export function formatEta(seconds: unknown): string {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "…";
+  return seconds < 1 ? "0s" : formatDuration(seconds * 1000);
+}
+
 /**
  * A cli-progress bar with ETA on a terminal; where stdout is not a terminal
  * (CI, a log file) it prints a plain line at each 10% instead of redrawing.
@@ -67,6 +130,7 @@ export async function createProgressBar(label: string, total: number): Promise<P
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 50,
+      formatTime: formatEta,
     },
     cliProgress.Presets.shades_classic,
   );

@@ -8,7 +8,7 @@ import { openAtomicJsonl } from "../core/atomic-jsonl.js";
 import { SKIP_REASON_NAMES, type SkipReason } from "./filters.js";
 import { type ExtractTally, extractRepository } from "./repository.js";
 import type { ExtractSettings } from "./settings.js";
-import { pathExists } from "../core/files.js";
+import { fileStamp } from "../core/outs.js";
 import { runGit } from "./git.js";
 import { createProgressBar, renderTable } from "../core/ui.js";
 
@@ -24,8 +24,10 @@ export interface ExtractJobResult extends ExtractTally {
   file: string;
   head: string;
   settingsKey: string;
-  /** Taken from the previous run: same HEAD, same settings, file still there. */
+  /** Taken from the previous run: same HEAD, same settings, and the file still byte for byte what that run wrote. */
   reused: boolean;
+  /** The file as written: a reuse is checked against it, so a truncated or edited file is extracted again. */
+  stamp?: { size: number; hash: string };
 }
 
 export const settingsKey = (settings: ExtractSettings) => createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
@@ -37,7 +39,7 @@ export async function runExtractionJob(
   const head = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: job.dir })).trim();
   const key = settingsKey(job.settings);
   const { previous } = options;
-  if (!options.force && previous && previous.file === job.file && previous.head === head && previous.settingsKey === key && (await pathExists(job.file))) {
+  if (!options.force && previous && previous.file === job.file && previous.head === head && previous.settingsKey === key && unchanged(job.file, previous.stamp)) {
     return { ...previous, reused: true };
   }
   const { name, role, max } = job.settings;
@@ -50,13 +52,18 @@ export async function runExtractionJob(
       onProgress: (t) => bar.update(t.kept, `scanned ${t.scanned}, skipped ${t.scanned - t.kept}`),
     });
     await writer.commit();
-    return { ...tally, name, role, file: job.file, head, settingsKey: key, reused: false };
+    return { ...tally, name, role, file: job.file, head, settingsKey: key, reused: false, stamp: fileStamp(job.file) };
   } catch (error) {
     await writer.abort();
     throw error;
   } finally {
     bar.stop();
   }
+}
+
+function unchanged(file: string, recorded: ExtractJobResult["stamp"]): boolean {
+  const now = fileStamp(file);
+  return !!now && !!recorded && now.size === recorded.size && now.hash === recorded.hash;
 }
 
 /** One row per repository: scanned, kept, and every skip reason that occurred with its count. */

@@ -4,6 +4,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
+import { RunbookError } from "../core/errors.js";
 import type { Usage } from "../core/records.js";
 
 export const ModelPriceSchema = z.strictObject({
@@ -70,4 +71,50 @@ export async function describeApiError(error: unknown): Promise<string> {
     return error.status === undefined ? detail : `${error.status} ${detail}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure no other diff can escape (the key is refused, the API cannot be reached): the run stops with one message. */
+export interface RunStop {
+  message: string;
+  hint: string;
+}
+
+const DEFAULT_BASE_URL = "https://api.anthropic.com";
+const OFFLINE_HINT = "or label offline with --backend original (each commit's own message).";
+
+/** Where the client talks to, and who chose it: the host is the first thing to check when nothing answers. */
+function hostOf(client: Pick<Anthropic, "baseURL">): string {
+  const from = client.baseURL === process.env.ANTHROPIC_BASE_URL ? " (ANTHROPIC_BASE_URL)" : client.baseURL === DEFAULT_BASE_URL ? " (the default; ANTHROPIC_BASE_URL sets another)" : "";
+  return `${client.baseURL}${from}`;
+}
+
+/** A failed request in one line, and whether it stops the whole run rather than this diff. */
+export async function describeApiFailure(error: unknown, client: Pick<Anthropic, "baseURL">): Promise<{ detail: string; stop?: RunStop }> {
+  const sdk = await import("@anthropic-ai/sdk");
+  const detail = await describeApiError(error);
+  if (error instanceof sdk.AuthenticationError || error instanceof sdk.PermissionDeniedError) {
+    return {
+      detail,
+      stop: {
+        message: `The Anthropic API refused the key (${detail}): ANTHROPIC_API_KEY is wrong, revoked, or not allowed this model. No further requests were sent.`,
+        hint: `Set ANTHROPIC_API_KEY to a valid key (console.anthropic.com → API keys), ${OFFLINE_HINT}`,
+      },
+    };
+  }
+  if (error instanceof sdk.APIConnectionError && !(error instanceof sdk.APIConnectionTimeoutError)) {
+    return {
+      detail,
+      stop: {
+        message: `Cannot reach the Anthropic API at ${hostOf(client)}: ${detail}`,
+        hint: `Check the network connection or ANTHROPIC_BASE_URL, ${OFFLINE_HINT}`,
+      },
+    };
+  }
+  return { detail };
+}
+
+/** The RunbookError that a run-stopping failure becomes, or the error as it was. */
+export async function asRunStop(error: unknown, client: Pick<Anthropic, "baseURL">): Promise<unknown> {
+  const { stop } = await describeApiFailure(error, client);
+  return stop ? new RunbookError(stop.message, stop.hint) : error;
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { MessageBatch, MessageBatchResult } from "@anthropic-ai/sdk/resources/messages/batches";
 import { z } from "zod";
 import type { CellContext } from "../core/cell.js";
-import { describeApiError } from "./anthropic.js";
+import { asRunStop, describeApiError } from "./anthropic.js";
 import { type LabelCache, labelCacheKey } from "./cache.js";
 import { emptyTally, type LabelTally, recordOutcome } from "./run.js";
 import type { ClaudeLabeler, LabelOutcome } from "./labelers/index.js";
@@ -28,6 +28,14 @@ export interface LabelInBatchesOptions {
 
 /** Labels the given diffs in Message Batches: the saved batch first, then one batch of whatever it did not cover. */
 export async function labelInBatches(items: RawDiff[], options: LabelInBatchesOptions): Promise<LabelTally> {
+  try {
+    return await submitAndCollect(items, options);
+  } catch (error) {
+    throw options.signal.aborted ? error : await asRunStop(error, options.labeler.client);
+  }
+}
+
+async function submitAndCollect(items: RawDiff[], options: LabelInBatchesOptions): Promise<LabelTally> {
   const { labeler, cache, signal, log } = options;
   const byKey = new Map(items.map((item) => [labelCacheKey(item, labeler), item]));
   const attempted = new Set<string>();

@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { addUsage } from "./anthropic.js";
+import { RunbookError } from "../core/errors.js";
+import { type RunStop, addUsage } from "./anthropic.js";
 import { readJsonl, writeJsonlAtomic } from "../core/jsonl.js";
 import { type LabelCache, labelCacheKey } from "./cache.js";
 import type { LabelOutcome, Labeler } from "./labelers/types.js";
@@ -86,26 +87,45 @@ export interface LabelConcurrentlyOptions {
   onProgress?: (done: number, tally: LabelTally) => void;
 }
 
-/** Labels the given diffs a few at a time. On Ctrl-C no new diff starts; the ones in flight are dropped. */
+/**
+ * Labels the given diffs a few at a time. On Ctrl-C no new diff starts; the
+ * ones in flight are dropped. An answer that no other diff can escape (a
+ * refused key, an unreachable API) stops the run the same way, after the
+ * first such answer, and is thrown once as a RunbookError.
+ */
 export async function labelConcurrently(items: RawDiff[], options: LabelConcurrentlyOptions): Promise<LabelTally> {
   const { labeler, cache, signal } = options;
   const limit = pLimit(options.concurrency);
   const tally = emptyTally();
+  const stopping = new AbortController();
+  const onAbort = () => stopping.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  let stop: RunStop | undefined;
   let done = 0;
   const labelOne = async (item: RawDiff) => {
-    if (signal.aborted) return;
+    if (stopping.signal.aborted) return;
     let outcome: LabelOutcome;
     try {
-      outcome = await labeler.label(item, signal);
+      outcome = await labeler.label(item, stopping.signal);
     } catch (error) {
-      if (signal.aborted) return;
+      if (stopping.signal.aborted) return;
       outcome = { status: "failed", error: (error as Error).message, usage: null };
+    }
+    if (outcome.status === "failed" && outcome.stop) {
+      stop ??= outcome.stop;
+      stopping.abort("stop");
+      return;
     }
     await recordOutcome(tally, item, outcome, labeler, cache);
     done += 1;
     options.onProgress?.(done, tally);
   };
-  await Promise.all(items.map((item) => limit(labelOne, item)));
+  try {
+    await Promise.all(items.map((item) => limit(labelOne, item)));
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  if (stop && !signal.aborted) throw new RunbookError(stop.message, stop.hint);
   return tally;
 }
 

@@ -3,7 +3,8 @@
  * rendered in one place.
  */
 import { z } from "zod";
-import type { LabelTally } from "./run.js";
+import { RunbookError } from "../core/errors.js";
+import type { ItemFailure, LabelTally } from "./run.js";
 import type { Labeled } from "../core/records.js";
 import { renderTable } from "../core/ui.js";
 
@@ -17,6 +18,8 @@ export const LabelSummarySchema = z.object({
   skipped: z.int(),
   skippedByReason: z.record(z.string(), z.int()),
   failed: z.int(),
+  /** The diffs that could not be labeled (the first 100): left out of dataset/labeled. */
+  failures: z.array(z.object({ id: z.string(), repository: z.string(), error: z.string() })).optional(),
   /** Spent in this run, failed attempts included. */
   tokens: z.object({ input: z.int(), output: z.int(), cacheRead: z.int(), cacheWrite: z.int() }),
   costUsd: z.number(),
@@ -44,6 +47,7 @@ export function summarizeLabeling(
     skipped: Object.values(tally.skipped).reduce((a, b) => a + b, 0),
     skippedByReason: tally.skipped,
     failed: tally.failed.length,
+    ...(tally.failed.length ? { failures: tally.failed.slice(0, 100) } : {}),
     tokens: {
       input: spent?.inputTokens ?? 0,
       output: spent?.outputTokens ?? 0,
@@ -65,7 +69,7 @@ export function renderLabelSummary(summary: LabelSummary): string {
   const rows: (string | number)[][] = [
     ["labeled", `${count(summary.labeled)} of ${count(summary.diffs)} diffs (${count(summary.labeledNow)} now, ${count(summary.labeled - summary.labeledNow)} from the cache)`],
     ["skipped", skipped.length ? skipped.join("\n") : "0"],
-    ["failed", summary.failed ? `${summary.failed} (re-run to retry only those)` : "0"],
+    ["failed", summary.failed ? `${summary.failed} (left out of dataset/labeled)` : "0"],
   ];
   if (summary.backend !== "original") {
     rows.push(
@@ -80,7 +84,27 @@ export function renderLabelSummary(summary: LabelSummary): string {
 export function oneLineSummary(summary: LabelSummary): string {
   const parts = [`${summary.labeled}/${summary.diffs} labeled (${summary.backend})`];
   if (summary.skipped) parts.push(`${summary.skipped} skipped`);
-  if (summary.failed) parts.push(`${summary.failed} failed`);
+  if (summary.failed) parts.push(`${summary.failed} failed (${(summary.failures ?? []).slice(0, 3).map((f) => f.id).join(", ")}${summary.failed > 3 ? ", …" : ""} left out)`);
   if (summary.costUsd || summary.datasetCostUsd) parts.push(`${usd(summary.datasetCostUsd)}`);
   return parts.join(", ");
+}
+
+/**
+ * A few diffs that no answer fits must not block the pipeline forever: at or
+ * below `maxFraction` of all diffs they are only reported; above it, labeling
+ * (or the prompt, or the API) is broken enough to stop for.
+ */
+export function judgeFailures(failed: ItemFailure[], diffs: number, maxFraction: number): { note?: string; error?: RunbookError } {
+  if (failed.length === 0) return {};
+  const share = `${((failed.length / Math.max(1, diffs)) * 100).toFixed(1)}%`;
+  const limit = `labeling.maxFailedFraction ${(maxFraction * 100).toFixed(1)}%`;
+  if (failed.length <= maxFraction * diffs) {
+    return { note: `${failed.length} of ${diffs} diffs (${share}) could not be labeled: within ${limit}, so they are left out of dataset/labeled and listed in checkpoints.json (03-label outputs.failures).` };
+  }
+  return {
+    error: new RunbookError(
+      `${failed.length} of ${diffs} diffs could not be labeled (${share}, above ${limit}); the other labels are kept (see the list above, and state.failures in checkpoints.json).`,
+      "Re-run the same command: only the failed diffs are asked again.",
+    ),
+  };
 }

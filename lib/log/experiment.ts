@@ -3,8 +3,7 @@
  * rewritten. An entry is rendered from data gathered by 09-log; a part whose
  * source is missing (no training yet, no dataset stats) says so instead.
  */
-import { appendFile } from "node:fs/promises";
-import { pathExists, writeFileAtomic } from "../core/files.js";
+import { appendWhole, pathExists, writeFileAtomic } from "../core/files.js";
 
 export const LOG_HEADER =
   "# Experiment log\n\nOne entry per experiment, appended by `npx tsx runbook/09-log.ts`; earlier entries are never rewritten.\n";
@@ -106,5 +105,5 @@ export function renderExperimentEntry(entry: ExperimentEntry): string {
 /** Appends (O_APPEND: the bytes already there are never touched); creates the file with its header first. */
 export async function appendExperimentEntry(file: string, entry: string): Promise<void> {
   if (!(await pathExists(file))) await writeFileAtomic(file, LOG_HEADER);
-  await appendFile(file, `\n${entry}`);
+  await appendWhole(file, `\n${entry}`);
 }

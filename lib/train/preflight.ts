@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Precondition } from "../core/cell.js";
 import { type PythonInfo, ensurePythonEnv, isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "../core/python.js";
+import { verifyDataset } from "../curate/dataset.js";
 import type { TrainingConfig } from "./settings.js";
 
 const run = promisify(execFile);
@@ -90,7 +91,7 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
       check: async ({ config, path }) => {
         const file = path(config.paths.dataset, "train.jsonl");
         const size = await stat(file).then((s) => s.size, () => 0);
-        return size > 0 || `${file} is missing or empty`;
+        return size > 0 ? verifyDataset(path(config.paths.dataset)) : `${file} is missing or empty`;
       },
       hint: "Run `npx tsx runbook/04-curate.ts` (it writes dataset/train.jsonl and validation.jsonl).",
     },

@@ -9,7 +9,7 @@ describe("the runbook's command line", () => {
   it("lists cells 01–09 with titles and states", async () => {
     const result = await run("run.ts", ["status"]);
     expect(result.code).toBe(0);
-    for (const id of CELLS) expect(result.stdout).toMatch(new RegExp(`${id}\\s+│\\s+\\S.*│\\s+pending`));
+    for (const id of CELLS) expect(result.stdout).toMatch(new RegExp(`${id} \\S.*│\\s+pending\\s+│`));
   });
 
   it("prints help for run.ts", async () => {
@@ -24,6 +24,22 @@ describe("the runbook's command line", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: npx tsx runbook/${id}.ts`);
     expect(result.stdout).toContain("--dry-run");
+  });
+
+  it("takes every cell's options on run.ts as --<cell>.<option>, lists them in --help, and points a bare one there", async () => {
+    const help = await run("run.ts", ["--help"]);
+    expect(help.stdout).toMatch(/--train\.allow-cpu\s+train on the CPU/);
+    expect(help.stdout).toMatch(/--extract\.max NUMBER\s+commits per training repository/);
+    expect(help.stdout).toMatch(/--benchmark\.mode free\|structured/);
+
+    const dry = await run("run.ts", ["--train.allow-cpu", "--extract.max", "5", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    const bare = await run("run.ts", ["--allow-cpu"]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("Unknown option '--allow-cpu'");
+    expect(bare.stderr).toContain("Cell options take the cell's name on run.ts: --train.allow-cpu (see --help).");
+    const wrong = await run("run.ts", ["--extract.max", "many"]);
+    expect(wrong.stderr).toContain("--extract.max: Invalid input: expected number, received NaN");
   });
 
   it("rejects an unknown option with a pointer to --help", async () => {

@@ -44,6 +44,30 @@ describe("jsonl", () => {
     expect((error as Error).message).toContain(`${file}:1: n: Invalid input: expected number`);
   });
 
+  it("reports every bad line in one pass, the first 20 with file, line and key", async () => {
+    const file = join(await tempDir(), "items.jsonl");
+    const lines = Array.from({ length: 60 }, (_, i) => (i % 2 ? `{"id":"x${i}","n":"bad"}` : `{"id":"x${i}","n":${i}}`));
+    lines[10] = "garbage";
+    await writeFile(file, `${lines.join("\n")}\n`);
+    const error = (await readJsonl(file, Item).catch((e: unknown) => e)) as JsonlError;
+    const reported = error.message.split("\n");
+    expect(reported[0]).toBe(`31 bad lines in ${file}:`);
+    expect(reported[1]).toBe(`  ${file}:2: n: Invalid input: expected number, received string`);
+    expect(reported).toContain(`  ${file}:11: not valid JSON (Unexpected token 'g', "garbage" is not valid JSON)`);
+    expect(reported).toHaveLength(1 + 20 + 1);
+    expect(reported.at(-1)).toBe("… and 11 more");
+    expect(error.hint).toBe("Fix or delete those lines; every other line is kept.");
+  });
+
+  it("hands bad lines to onBadLine and keeps the good ones when asked to", async () => {
+    const file = join(await tempDir(), "cache.jsonl");
+    await writeFile(file, '{"id":"a","n":1}\n{oops}\n{"id":"c","n":3}\n{"id":"d","n');
+    const seen: string[] = [];
+    const records = await readJsonl(file, Item, { onBadLine: (problem) => seen.push(problem.text) });
+    expect(records.map((r) => r.id)).toEqual(["a", "c"]);
+    expect(seen).toEqual([expect.stringMatching(new RegExp(`^${file}:2: not valid JSON`))]);
+  });
+
   it("treats a missing file as empty only when asked to", async () => {
     const file = join(await tempDir(), "missing.jsonl");
     expect(await readJsonlIfExists(file)).toEqual([]);

@@ -134,6 +134,12 @@ describe("runbook with real processes", () => {
     expect((await readdir(dir)).includes("checkpoints.json")).toBe(false);
   });
 
+  it("passes a cell's options from run.ts, namespaced by the cell", async () => {
+    const dir = await tempDir();
+    expect((await toy(dir, ["--shout.times", "2"])).code).toBe(0);
+    expect((await readFile(join(dir, "out/shout.txt"), "utf8")).split("\n")).toHaveLength(6);
+  });
+
   it("passes a cell's own options and runs --from one cell up to it", async () => {
     const dir = await tempDir();
     const result = await toy(dir, ["cell", "02-shout", "--from", "01", "--times", "2"]);

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { copyFile, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { verifyDataset } from "../../lib/curate/dataset.js";
 import { writeCuratedFixture } from "../fixtures/curated-dataset.js";
 import { REPO_ROOT, tempDir } from "../helpers/process.js";
 
@@ -56,5 +57,19 @@ describe("the curated dataset in Python", () => {
       const committed = await readFile(join(COMMITTED, name), "utf8");
       expect(committed, `${name} drifted: npx tsx test/fixtures/curated-dataset.ts test/fixtures/curated`).toBe(fresh);
     }
+  });
+});
+
+describe("the dataset as one unit", () => {
+  it("is whole while its files match the manifest written last, and names a file from another run", async () => {
+    const dir = await tempDir();
+    await writeCuratedFixture(dir);
+    expect(await verifyDataset(dir)).toBe(true);
+    // As if a crash came between two renames: validation.jsonl from another run beside this train.jsonl.
+    await copyFile(join(dir, "train.jsonl"), join(dir, "validation.jsonl"));
+    expect(await verifyDataset(dir)).toBe(`${join(dir, "validation.jsonl")} is not the file 04-curate wrote with the others (${join(dir, "manifest.json")})`);
+    // A dataset made by hand has no manifest, and is taken as it is.
+    await rm(join(dir, "manifest.json"));
+    expect(await verifyDataset(dir)).toBe(true);
   });
 });

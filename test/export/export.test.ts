@@ -96,13 +96,15 @@ describe("python/export.py's events", () => {
     const result = spawnSync("python3", ["-c", code], { cwd: join(REPO_ROOT, "python"), encoding: "utf8" });
     return result.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
   };
-  const write = (route: string, quantization: string) =>
-    `import json, tempfile; p = tempfile.mktemp(); json.dump({k: "/nonexistent" for k in export.REQUIRED_KEYS} | {"route": "${route}", "quantization": "${quantization}"}, open(p, "w"))`;
+  // The config goes into the test's own temp folder (removed after the file), not into the system's.
+  const write = (file: string, route: string, quantization: string) =>
+    `import json; p = ${JSON.stringify(file)}; json.dump({k: "/nonexistent" for k in export.REQUIRED_KEYS} | {"route": "${route}", "quantization": "${quantization}"}, open(p, "w"))`;
 
-  it("match the launcher's schema: start, step, error, and done", () => {
-    const failed = pythonEvents(`import export\n${write("ollama", "q4_k_m")}\nexport.main([p])`);
+  it("match the launcher's schema: start, step, error, and done", async () => {
+    const file = join(await tempDir(), "export-config.json");
+    const failed = pythonEvents(`import export\n${write(file, "ollama", "q4_k_m")}\nexport.main([p])`);
     const done = pythonEvents(
-      `import export\n${write("ollama", "q4_k_m")}\nexport.RUNNERS["ollama"] = lambda c, l, k: {"format": "safetensors", "path": "/m", "eos_token": "<|im_end|>", "ollama_quantize": "q4_K_M"}\nexport.main([p])`,
+      `import export\n${write(file, "ollama", "q4_k_m")}\nexport.RUNNERS["ollama"] = lambda c, l, k: {"format": "safetensors", "path": "/m", "eos_token": "<|im_end|>", "ollama_quantize": "q4_K_M"}\nexport.main([p])`,
     );
     const events = [...failed, ...done].map((e) => ExportEventSchema.parse(e).event);
     expect(events).toEqual(["start", "step", "error", "start", "done"]);

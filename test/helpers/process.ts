@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,10 +7,20 @@ import { pathToFileURL } from "node:url";
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 /** tsx as a loader in one node process: a signal (SIGKILL too) reaches the script itself, not a wrapper. */
-const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+export const TSX_LOADER_URL = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-export function tempDir(prefix = "joco-test-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const madeDirs = new Set<string>();
+
+/** A fresh folder under the system temp dir, removed after the test file (test/helpers/cleanup.ts). */
+export async function tempDir(prefix = "joco-test-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of madeDirs) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  madeDirs.clear();
 }
 
 export interface ProcessResult {
@@ -26,7 +36,7 @@ export function startTsx(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): { child: ChildProcess; result: Promise<ProcessResult>; output: () => string } {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER_URL, script, ...args], {
     cwd: options.cwd,
     env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

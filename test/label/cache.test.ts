@@ -1,4 +1,4 @@
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LabelCacheEntry, labelCacheKey, openLabelCache } from "../../lib/label/cache.js";
@@ -66,5 +66,37 @@ describe("label cache", () => {
     const forced = await openLabelCache(file, { ignoreExisting: true });
     expect(forced.get(key)).toBeUndefined();
     expect((await readFile(file, "utf8")).split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("warns about a garbage line in the middle, naming file and line, and keeps every other label", async () => {
+    const file = join(await tempDir(), "cache.jsonl");
+    const [k1, k2] = ["d1", "d2"].map((d) => labelCacheKey(raw(d), claude));
+    await writeFile(file, `${JSON.stringify(entry(k1!, "one"))}\nnot json at all\n${JSON.stringify(entry(k2!, "two"))}\n`);
+    const warnings: string[] = [];
+    const cache = await openLabelCache(file, { warn: (message) => warnings.push(message) });
+    expect(cache.get(k1!)?.label.subject).toBe("one");
+    expect(cache.get(k2!)?.label.subject).toBe("two");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("1 bad line(s) in the label cache skipped (their diffs are labeled again):");
+    expect(warnings[0]).toContain(`${file}:2: not valid JSON`);
+    expect(await cache.compact()).toEqual({ lines: 3, kept: 2 });
+    expect((await readFile(file, "utf8")).split("\n").filter(Boolean).map((line) => JSON.parse(line).key)).toEqual([k1, k2]);
+  });
+
+  it("does not grow when every label is asked for again (--force), run after run", async () => {
+    const file = join(await tempDir(), "cache.jsonl");
+    const keys = Array.from({ length: 40 }, (_, i) => labelCacheKey(raw(`d${i}`), claude));
+    const sizes: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const cache = await openLabelCache(file, { ignoreExisting: run > 0 });
+      for (const key of keys) {
+        expect(cache.get(key)).toBeUndefined();
+        await cache.put(entry(key, `run ${run}`));
+      }
+      await cache.compact();
+      sizes.push((await readFile(file, "utf8")).split("\n").filter(Boolean).length);
+    }
+    expect(sizes).toEqual([40, 40, 40]);
+    expect((await openLabelCache(file)).get(keys[0]!)?.label.subject).toBe("run 2");
   });
 });

@@ -3,16 +3,17 @@
 // SDK pointed at the fake by ANTHROPIC_BASE_URL. Killed with SIGKILL mid-run
 // and while polling a batch; re-runs finish without asking for a label twice;
 // the API key is in no file the runbook writes and in none of its output.
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readCheckpoints, writeCheckpoints } from "../../lib/core/checkpoints.js";
-import { readJsonl, readJsonlIfExists, writeJsonlAtomic } from "../../lib/core/jsonl.js";
+import { readCheckpoints } from "../../lib/core/checkpoints.js";
+import { readJsonlIfExists } from "../../lib/core/jsonl.js";
 import { LabelCacheEntrySchema } from "../../lib/label/cache.js";
-import { LabeledSchema, type RawDiff } from "../../lib/core/records.js";
+import type { RawDiff } from "../../lib/core/records.js";
 import { type FakeAnthropicOptions, startFakeAnthropic } from "../fakes/anthropic.ts";
-import { countPerDiff, diffNumberOf, goodLabel, rawDiff } from "../helpers/labels.js";
-import { REPO_ROOT, type ProcessResult, runTsx, startTsx, tempDir } from "../helpers/process.js";
+import { labelProject, labeledIds, twoRepositories } from "../helpers/label-project.js";
+import { countPerDiff, diffNumberOf, goodLabel } from "../helpers/labels.js";
+import { REPO_ROOT, type ProcessResult, runTsx, startTsx } from "../helpers/process.js";
 
 const CELL = join(REPO_ROOT, "runbook/03-label.ts");
 const SECRET = "sk-ant-test-0123456789-do-not-leak";
@@ -29,29 +30,11 @@ async function fakeApi(options: FakeAnthropicOptions) {
   return fake;
 }
 
-/** alpha holds diffs 0..n/2-1, beta the rest. */
-function dataset(n: number): Record<string, RawDiff[]> {
-  const items = Array.from({ length: n }, (_, i) => rawDiff(i));
-  const half = Math.ceil(n / 2);
-  return {
-    alpha: items.slice(0, half),
-    beta: items.slice(half).map((item) => ({ ...item, id: item.id.replace("alpha", "beta"), repository: "acme/beta" })),
-  };
-}
-
-async function project(sources: Record<string, RawDiff[]>): Promise<string> {
-  const dir = await tempDir("joco-label-");
-  const repos = Object.keys(sources).map((name) => ({ name, url: `file:///nowhere/${name}` }));
-  await writeFile(join(dir, "joco.config.json"), JSON.stringify({ repos, labeling: { concurrency: CONCURRENCY, maxRetries: 0, batchPollIntervalMs: 100 } }));
-  for (const [name, items] of Object.entries(sources)) await writeJsonlAtomic(join(dir, "dataset/raw", `${name}.jsonl`), items);
-  const done = { status: "done" as const, fingerprint: "sha256:made-by-test", outputs: {} };
-  await writeCheckpoints(dir, { version: 1, cells: { "01-clone": done, "02-extract": done } });
-  return dir;
-}
+const dataset = twoRepositories;
+const project = (sources: Record<string, RawDiff[]>) => labelProject(sources, { concurrency: CONCURRENCY, maxRetries: 0, batchPollIntervalMs: 100 });
 
 const envFor = (url: string, key = SECRET) => ({ ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: key });
 const cacheOf = (dir: string) => readJsonlIfExists(join(dir, "dataset/label-cache.jsonl"), LabelCacheEntrySchema);
-const labeledIds = async (dir: string, name: string) => (await readJsonl(join(dir, "dataset/labeled", `${name}.jsonl`), LabeledSchema)).map((r) => r.id);
 
 async function until(condition: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
   const started = Date.now();

@@ -133,12 +133,17 @@ describe("claude labeler", () => {
     expect(fake.messageRequests()).toHaveLength(3);
   });
 
-  it("fails an item when the API cannot be reached at all", async () => {
+  it("fails an item when the API cannot be reached at all, and says that no other item can succeed either", async () => {
     const { labeler } = await createLabeler(
       { ...DEFAULT_CONFIG.labeling, backend: "claude", maxRetries: 0, types: DEFAULT_CONFIG.conventional.types, client: { baseURL: "http://127.0.0.1:9", apiKey: "k" } },
       {},
     );
-    expect(await labeler.label(rawDiff(1), signal)).toEqual({ status: "failed", error: "Connection error.", usage: null });
+    expect(await labeler.label(rawDiff(1), signal)).toEqual({
+      status: "failed",
+      error: "Connection error.",
+      usage: null,
+      stop: { message: "Cannot reach the Anthropic API at http://127.0.0.1:9: Connection error.", hint: expect.stringContaining("--backend original") },
+    });
   });
 
   it("leaves ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL to the SDK", async () => {

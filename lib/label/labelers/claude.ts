@@ -7,7 +7,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { JSONOutputFormat, Message, MessageCreateParamsNonStreaming, MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
-import { addUsage, describeApiError, type ModelPrice, usageOf } from "../anthropic.js";
+import { addUsage, describeApiFailure, type ModelPrice, type RunStop, usageOf } from "../anthropic.js";
 import { renderMessage } from "../../conventional/parser.js";
 import { type Label, LabelSchema, type RawDiff, type Usage } from "../../core/records.js";
 import { describeViolations, LABEL_PROMPT_VERSION, labelSystemPrompt, labelUserPrompt, reaskPrompt, ruleViolations } from "./rules.js";
@@ -38,7 +38,7 @@ interface Answer {
   usage: Usage;
 }
 /** One request's result: an answer to check, a body that did not parse, or a request that failed after the SDK's retries. */
-type Attempt = { answer: Answer } | { unreadable: string } | { failed: string };
+type Attempt = { answer: Answer } | { unreadable: string } | { failed: string; stop?: RunStop };
 interface Reask {
   previousText: string;
   problem: string;
@@ -78,7 +78,8 @@ export async function createClaudeLabeler(settings: ClaudeLabelerSettings): Prom
       if (signal.aborted) throw error;
       // A truncated or garbled body: nothing to correct, so the re-ask is the same question again.
       if (error instanceof SyntaxError) return { unreadable: `the response body was not valid JSON (${error.message})` };
-      return { failed: await describeApiError(error) };
+      const { detail, stop } = await describeApiFailure(error, client);
+      return { failed: detail, ...(stop && { stop }) };
     }
   }
 
@@ -86,7 +87,7 @@ export async function createClaudeLabeler(settings: ClaudeLabelerSettings): Prom
     let usage: Usage | null = null;
     let current = first;
     for (let asked = 1; ; asked += 1) {
-      if ("failed" in current) return { status: "failed", error: current.failed, usage };
+      if ("failed" in current) return { status: "failed", error: current.failed, usage, ...(current.stop && { stop: current.stop }) };
       let problem: string;
       let previousText = "";
       if ("answer" in current) {

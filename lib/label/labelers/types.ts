@@ -1,4 +1,5 @@
 import type { Label, RawDiff, Usage } from "../../core/records.js";
+import type { RunStop } from "../anthropic.js";
 
 export type LabelerBackend = "claude" | "original";
 
@@ -7,8 +8,8 @@ export type LabelOutcome =
   | { status: "labeled"; message: string; label: Label; usage: Usage | null }
   /** The labeler declines this diff on purpose (an original message that is not conventional). */
   | { status: "skipped"; reason: string }
-  /** It tried and could not: the API kept failing, or the answer stayed invalid after the one re-ask. */
-  | { status: "failed"; error: string; usage: Usage | null };
+  /** It tried and could not: the API kept failing, or the answer stayed invalid after the one re-ask; `stop`: no other diff can succeed either. */
+  | { status: "failed"; error: string; usage: Usage | null; stop?: RunStop };
 
 /**
  * A labeler turns a raw diff into a Conventional Commit label. One file per
