@@ -33,6 +33,7 @@ const cell = defineCell({
   options: z.object({
     quantization: z.enum(["q4_k_m", "q5_k_m", "q8_0", "f16"]).optional().describe("overrides export.quantization"),
     route: z.enum(["auto", ...ExportRouteSchema.options]).optional().describe("overrides export.route"),
+    quantize: z.boolean().default(false).describe("build llama-quantize from node-llama-cpp's llama.cpp sources when a k-quant needs it (cmake, ~6 min once, cached)"),
   }),
   reads: (config: Config, options) => ({
     export: { ...config.export, ...(options.quantization && { quantization: options.quantization }), ...(options.route && { route: options.route }) },
@@ -72,6 +73,7 @@ const cell = defineCell({
       instruction: TRAINING_INSTRUCTION,
       maxSeqLength: config.training.maxSeqLength,
       loadIn4bit: config.training.loadIn4bit,
+      buildQuantizer: options.quantize,
       // A k-quant is compared by agreement rate; Q8_0 beside it must match transformers token for token.
       alsoWrite: EXACT_QUANTIZATIONS.has(quantization) ? [] : ["q8_0"],
       reference: { prompts: await parityPrompts(path(config.paths.dataset), config.export.parity.prompts), maxNewTokens: config.export.parity.maxNewTokens },

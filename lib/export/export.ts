@@ -23,6 +23,8 @@ export interface ExportScriptConfig {
   instruction: string;
   maxSeqLength: number;
   loadIn4bit: boolean;
+  /** Build llama-quantize from the bundled llama.cpp sources when a k-quant needs it and none is found. */
+  buildQuantizer?: boolean;
   /** Converter-made GGUFs beside the asked one (f16, q8_0), for the parity check of a k-quant. */
   alsoWrite?: string[];
   /** Prompts whose greedy generations by the merged model go to reference.json, for the parity check. */
