@@ -211,7 +211,7 @@ async function fewShotIndexFor(
   log: (line: string) => void,
 ): Promise<FewShotIndex | null> {
   const { k, exampleDiffChars } = config.benchmark.fewShot;
-  if (opts.model || opts.backend !== "ollama" || k === 0) return null;
+  if (opts.model || (opts.backend ?? config.benchmark.backend) !== "ollama" || k === 0) return null;
   if (!(await pathExists(trainFile))) {
     log(chalk.yellow(`No ${config.paths.dataset}/train.jsonl: the ${k}-shot baseline is left out (run 04-curate to have one).`));
     return null;

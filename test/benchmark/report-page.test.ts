@@ -115,7 +115,7 @@ describe("the report page, from runs of another version of the metrics", () => {
   });
 
   it("leaves out what a run lacks: no legacy table, no heat map without a matrix, — for a missing figure", async () => {
-    const { confusion: _confusion, bleu: _bleu, ...older } = runs[0]!.metrics;
+    const { confusion: _confusion, bleu: _bleu, legacy: _legacy, ...older } = runs[0]!.metrics;
     const html = await render([withMetrics(runs[0]!, older)], {});
     expect(html).not.toContain("original harness");
     expect(html).not.toContain('<figure class="heatmap">');
@@ -140,9 +140,10 @@ describe.skipIf(!hasChromium())(`the report page in headless Chromium${hasChromi
   };
 
   it("shows each model in the before/after table, with the ceiling, and one heat map per model", async () => {
-    const head = await opened.page.$$eval("table.summary thead th", (cells) => cells.map((c) => c.textContent!.replace(/\s+/g, " ").trim()));
+    // The first summary table is ours; the plan's legacy figures follow in a second one.
+    const head = await opened.page.$eval("table.summary", (table) => [...table.querySelectorAll("thead th")].map((c) => c.textContent!.replace(/\s+/g, " ").trim()));
     expect(head).toEqual(["metric", "llama3.2:1b (free)before", "joco (free)after", "referenceceiling"]);
-    const formatRow = await opened.page.$$eval("table.summary tbody tr:first-child td .value", (cells) => cells.map((c) => c.textContent));
+    const formatRow = await opened.page.$eval("table.summary", (table) => [...table.querySelectorAll("tbody tr:first-child td .value")].map((c) => c.textContent));
     expect(formatRow).toEqual(["25.0%", "91.7%"]);
     expect(await opened.page.$$eval(".heatmap figcaption", (c) => c.map((x) => x.textContent!.split(" ·")[0]))).toEqual(["llama3.2:1b (free)", "joco (free)"]);
     expect(await opened.page.locator("#loss-chart canvas").count()).toBeGreaterThan(0);

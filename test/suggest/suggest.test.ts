@@ -94,11 +94,12 @@ describe("run.ts suggest", { timeout: 90_000 }, () => {
     expect(ollama.generationRequests().length).toBe(before);
   });
 
-  it("names what is missing: the llama-cpp backend, an unreachable Ollama, a folder that is not a repository", async () => {
+  it("names what is missing: a GGUF for the llama-cpp backend, an unreachable Ollama, a folder that is not a repository", async () => {
     const repo = await stagedRepo();
     const llama = await suggest(["--repo", repo, "--backend", "llama-cpp"]);
     expect(llama.code).toBe(2);
-    expect(llama.stderr).toContain("The llama-cpp backend (a GGUF through the embedded llama.cpp) is not available yet");
+    // No GGUF named and none configured: the model falls back to an Ollama name, which is no GGUF file.
+    expect(llama.stderr).toContain("--backend llama-cpp takes a GGUF file; joco is not one");
     const stopped = await startFakeOllama();
     await stopped.close();
     const down = await suggest(["--repo", repo], stopped.url);
