@@ -53,7 +53,7 @@ export function probeTrainingEnvironment(python = pythonInterpreter()): Promise<
     probe = (async () => {
       const info = await probePython(python);
       if (!info || !isSupportedPython(info)) return { python, info, missing: UNSLOTH_MODULES, accelerator: undefined };
-      const missing = await missingPythonModules([...UNSLOTH_MODULES, ...MLX_MODULES], python);
+      const missing = await missingPythonModules([...new Set([...UNSLOTH_MODULES, ...MLX_MODULES])], python);
       if (missing.includes("torch")) return { python, info, missing, accelerator: undefined };
       const { stdout } = await run(python, [join(PYTHON_DIR, "probe_accelerator.py")], { timeout: 120_000 });
       return { python, info, missing, accelerator: AcceleratorSchema.parse(JSON.parse(stdout)) };
