@@ -8,7 +8,7 @@ import { isMain } from "../lib/core/cli.js";
 import { printDoctor, runDoctorChecks } from "../lib/doctor.js";
 import { type Runbook, runbookMain } from "../lib/core/runner.js";
 import type { CommandFor } from "../lib/core/command.js";
-import { createRehearseCommand } from "../lib/rehearsal/command.js";
+import { createRehearseCommand } from "../lib/rehearse/command.js";
 import { hookCommand, suggestCommand } from "../lib/suggest/commands.js";
 import { type Config, ConfigSchema } from "./00-config.js";
 import clone from "./01-clone.js";

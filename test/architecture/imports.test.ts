@@ -5,7 +5,7 @@ import { findCycles, importGraph } from "../helpers/import-graph.js";
 import { REPO_ROOT, tempDir } from "../helpers/process.js";
 
 /** lib/ folders in pipeline order: each may import itself and the folders before it, never one after. */
-const LAYERS = ["core", "conventional", "extract", "label", "curate", "train", "export", "serve", "benchmark", "log", "suggest", "rehearsal"];
+const LAYERS = ["core", "conventional", "extract", "label", "curate", "train", "export", "serve", "benchmark", "log", "suggest", "rehearse"];
 
 const layerOf = (file: string) => {
   const match = /^lib\/([^/]+)\//.exec(file);
