@@ -4,6 +4,7 @@
  * newest checkpoint), and the file 06 exported. Each is optional: a missing or
  * unreadable source is null, and the entry says so.
  */
+import { ExportOutputsSchema } from "../export/export.js";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -75,9 +76,7 @@ export async function readTrainingFigures(upstream: unknown, outputsDir: string)
   };
 }
 
-const ExportOutputsSchema = z.looseObject({ file: z.string(), sizeBytes: z.number() });
-
 export function readModelFile(upstream: unknown, targetMB: number): ExperimentEntry["model"] {
   const parsed = ExportOutputsSchema.safeParse(upstream);
-  return parsed.success ? { file: parsed.data.file, sizeBytes: parsed.data.sizeBytes, targetMB } : null;
+  return parsed.success ? { file: parsed.data.artifact, sizeBytes: parsed.data.sizeBytes, targetMB } : null;
 }

@@ -90,7 +90,10 @@ describe("experiment log sources", () => {
     expect(await readTrainingFigures(recorded, join(dir, "outputs"))).toMatchObject(recorded);
 
     expect(readModelFile(undefined, 600)).toBeNull();
-    expect(readModelFile({ file: "joco-gguf/x.gguf", sizeBytes: 5 }, 600)).toEqual({ file: "joco-gguf/x.gguf", sizeBytes: 5, targetMB: 600 });
+    // What 06 records (ExportOutputsSchema): the GGUF is its `artifact`.
+    const exported = { route: "llama.cpp", format: "gguf", artifact: "joco-gguf/x.gguf", quantization: "q8_0", sizeBytes: 5, eosToken: "<|endoftext|>" };
+    expect(readModelFile(exported, 600)).toEqual({ file: "joco-gguf/x.gguf", sizeBytes: 5, targetMB: 600 });
+    expect(readModelFile({ file: "joco-gguf/x.gguf", sizeBytes: 5 }, 600)).toBeNull();
   });
 });
 
