@@ -195,6 +195,11 @@ export const ConfigSchema = z.strictObject({
     stop: z.array(z.string().min(1)).default(["### Instruction:", "### Input:"]),
     /** `api`: upload the blobs and create over HTTP at OLLAMA_HOST; `cli`: `ollama create -f Modelfile`. */
     createWith: z.enum(["api", "cli"]).default("api"),
+    /**
+     * false: when no Ollama answers, 07 writes the Modelfile and smoke-tests the GGUF through the
+     * embedded llama.cpp instead of stopping, and imports nothing (the rehearsal's setting).
+     */
+    required: z.boolean().default(true),
   }),
   benchmark: section({
     /** Held out: never a training source (01 and 02 refuse a config where it is). `max` overrides maxCases. */

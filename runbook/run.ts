@@ -24,12 +24,12 @@ import log from "./09-log.js";
 export const runbook: Runbook = {
   cells: [clone, extract, label, curate, train, exportGguf, importOllama, benchmark, log],
   configSchema: ConfigSchema,
-  doctor: async (root) => printDoctor(await runDoctorChecks(root)),
+  doctor: async (root, config) => printDoctor(await runDoctorChecks(root, config instanceof Error ? config : (config as Config).training)),
   // `satisfies` checks that the configuration has every key the commands read.
   commands: {
     suggest: suggestCommand,
     hook: hookCommand,
-    rehearse: createRehearseCommand(() => ({ cellIds: runbook.cells.map((c) => c.id), run: (argv) => runbookMain(runbook, argv) })),
+    rehearse: createRehearseCommand(() => ({ run: (argv) => runbookMain(runbook, argv) })),
   } satisfies Record<string, CommandFor<Config>>,
 };
 

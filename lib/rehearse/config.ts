@@ -61,7 +61,7 @@ export function rehearsalConfig(user: Json & { repos: { max?: number }[]; benchm
       mlx: { ...(user.training.mlx as Json), cacheDir: resolve(choices.tinyModelDir, "..", "mlx-cache") },
     },
     export: { ...(user.export as Json), quantization: "q8_0", route: "llama.cpp" },
-    ollama: { ...(user.ollama as Json), model: "joco-rehearsal", temperature: 0, numPredict: 48 },
+    ollama: { ...(user.ollama as Json), model: "joco-rehearsal", temperature: 0, numPredict: 48, required: false },
     benchmark: {
       ...user.benchmark,
       source: { ...(user.benchmark.source as Json), max: REHEARSAL_CASES },

@@ -16,3 +16,13 @@ export async function createOllamaClient(host = ollamaHost(), deadline?: AbortSi
     fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
   return new Ollama({ host, fetch: fetchUntil });
 }
+
+/** Whether an Ollama answers at `host` within `timeoutMs`. */
+export async function ollamaAnswers(host = ollamaHost(), timeoutMs = 3000): Promise<boolean> {
+  try {
+    await (await createOllamaClient(host, AbortSignal.timeout(timeoutMs))).version();
+    return true;
+  } catch {
+    return false;
+  }
+}

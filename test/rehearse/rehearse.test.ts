@@ -22,7 +22,7 @@ describe("npm run rehearse", () => {
     project = await tempDir("joco-rehearse-");
     const sources = await createProjectSources(join(project, "sources"), { perRepo: 100, cases: 60 });
     await writeFile(join(project, "joco.config.json"), JSON.stringify(sources, null, 2));
-    // No Ollama here: 07 is skipped and 08 reads the GGUFs through the embedded llama.cpp.
+    // No Ollama here: 07 smoke-tests the GGUF through the embedded llama.cpp and 08 reads the GGUFs the same way.
     result = await runTsx(join(REPO_ROOT, "runbook/run.ts"), ["rehearse"], {
       cwd: project,
       env: { OLLAMA_HOST: "http://127.0.0.1:9", ANTHROPIC_API_KEY: "", JOCO_LLAMA_GPU: "off" },
@@ -34,12 +34,16 @@ describe("npm run rehearse", () => {
     if (project) await rm(project, { recursive: true, force: true });
   });
 
-  it("runs 01 to 09 (07 skipped without Ollama) and prints each phase's time", async () => {
+  it("runs 01 to 09 (07 on the embedded llama.cpp without Ollama) and prints each phase's time", async () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain("07-import skipped: no Ollama");
+    expect(result.stdout).toContain("No Ollama at http://127.0.0.1:9: joco-rehearsal is not imported");
     const checkpoints = JSON.parse(await readFile(join(rehearsal(), "checkpoints.json"), "utf8"));
-    const done = Object.entries(checkpoints.cells as Record<string, { status: string }>).filter(([, r]) => r.status === "done").map(([id]) => id);
-    expect(done.sort()).toEqual(["01-clone", "02-extract", "03-label", "04-curate", "05-train", "06-export", "08-benchmark", "09-log"]);
+    const cells = checkpoints.cells as Record<string, { status: string; outputs?: unknown }>;
+    const done = Object.entries(cells).filter(([, r]) => r.status === "done").map(([id]) => id);
+    expect(done.sort()).toEqual(["01-clone", "02-extract", "03-label", "04-curate", "05-train", "06-export", "07-import", "08-benchmark", "09-log"]);
+    const imported = cells["07-import"]!.outputs as { imported: boolean; smoke: { via: string; output: string } };
+    expect(imported).toMatchObject({ imported: false, smoke: { via: "llama-cpp" } });
+    expect(imported.smoke.output.trim()).not.toBe("");
     expect(result.stdout).toMatch(/05-train \(done\)\s*│\s*[\d.]+ s/);
     expect(await readFile(join(rehearsal(), "EXPERIMENT_LOG.md"), "utf8")).toContain("rehearsal");
   });

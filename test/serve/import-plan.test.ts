@@ -95,6 +95,23 @@ describe("07-import", () => {
     const offline = await runImport(await project(), "http://127.0.0.1:9");
     expect(offline.code).not.toBe(0);
     expect(offline.stderr).toContain("no Ollama answers at http://127.0.0.1:9");
+    expect(offline.stderr).toContain("ollama.required: false");
+  });
+
+  it("without Ollama and ollama.required false, writes the Modelfile, imports nothing and smoke-tests the GGUF with llama.cpp", async () => {
+    const dir = await project();
+    await writeFile(join(dir, "joco.config.json"), JSON.stringify({ ollama: { required: false } }));
+    const unsmoked = await runImport(dir, "http://127.0.0.1:9", ["--no-smoke"]);
+    expect(unsmoked.code, unsmoked.stdout + unsmoked.stderr).toBe(0);
+    expect(unsmoked.stdout).toContain("No Ollama at http://127.0.0.1:9: joco is not imported");
+    expect(await readFile(join(dir, "Modelfile"), "utf8")).toContain("FROM ./joco-gguf/joco.Q4_K_M.gguf\n");
+    expect((await readCheckpoints(dir)).cells["07-import"]?.outputs).toEqual({ model: "joco", imported: false, created: false, modelfile: "Modelfile" });
+
+    // The smoke test reaches the embedded llama.cpp, which refuses this two-tensor stand-in: a broken export stops 07.
+    const smoked = await runImport(dir, "http://127.0.0.1:9", ["--force"]);
+    expect(smoked.code).not.toBe(0);
+    expect(smoked.stderr).toContain("llama.cpp could not load");
+    expect(smoked.stderr).toContain("joco.Q4_K_M.gguf");
   });
 });
 
