@@ -15,6 +15,7 @@ SETS = ("hf", "unsloth", "mlx")
 STAMP_NAME = "joco-env.json"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)\s*$")
 _IMPORTS = re.compile(r"^#\s*imports:\s*(.+)$")
+_SET_FILE = re.compile(r"^requirements-([a-z]+)\.txt$")
 
 
 def requirements_file(python_dir: Path, name: str) -> Path:
@@ -32,11 +33,29 @@ def choose_set(system: str, machine: str, nvidia_gpu: bool, available: set[str])
     return "hf", "no NVIDIA GPU" if system == "Linux" else f"{system} {machine}"
 
 
+def with_mlx(set_name: str, system: str, machine: str, python: tuple[int, int], available: set[str]) -> tuple[str, str | None]:
+    """The set that adds MLX to `set_name` where MLX publishes wheels, and why not otherwise.
+
+    On Linux the mlx set is the hf set plus MLX's CPU build: the mlx backend's tests and
+    `rehearse --backend mlx` run there for real. The unsloth set stays as it is (a CUDA box
+    trains with unsloth; its venv is not replaced for a test backend)."""
+    if set_name == "mlx":
+        return set_name, None
+    if set_name != "hf" or "mlx" not in available:
+        return set_name, f"the {set_name} set is kept; MLX is added only to the hf set"
+    if not (system == "Linux" and machine in ("x86_64", "aarch64")) and not (system == "Darwin" and machine == "arm64"):
+        return set_name, f"MLX publishes no wheels for {system} {machine}"
+    if python < (3, 11):
+        return set_name, f"mlx-lm needs Python 3.11+, this is {python[0]}.{python[1]}"
+    return "mlx", None
+
+
 @dataclass(frozen=True)
 class Requirements:
     pins: dict[str, str]  # normalized distribution name → exact version (lines without a marker)
     imports: tuple[str, ...]  # modules to import once installed (`# imports:` comment lines)
     sha256: str  # of the file and every file it includes with -r, in order
+    includes: tuple[str, ...] = ()  # the sets it includes with -r requirements-<set>.txt, at any depth
 
 
 def normalize(name: str) -> str:
@@ -47,6 +66,7 @@ def normalize(name: str) -> str:
 def read_requirements(path: Path) -> Requirements:
     pins: dict[str, str] = {}
     imports: list[str] = []
+    includes: list[str] = []
     digest = hashlib.sha256()
     pending = [path]
     while pending:
@@ -58,10 +78,21 @@ def read_requirements(path: Path) -> Requirements:
             if match := _IMPORTS.match(line):
                 imports.extend(match.group(1).split())
             elif line.startswith("-r "):
-                pending.append(current.parent / line[3:].strip())
+                included = current.parent / line[3:].strip()
+                pending.append(included)
+                if match := _SET_FILE.match(included.name):
+                    includes.append(match.group(1))
             elif match := _PIN.match(line.split(" #")[0].strip()):
                 pins[normalize(match.group(1))] = match.group(2)
-    return Requirements(pins=pins, imports=tuple(imports), sha256=digest.hexdigest())
+    return Requirements(pins=pins, imports=tuple(imports), sha256=digest.hexdigest(), includes=tuple(includes))
+
+
+def includes_set(python_dir: Path, outer: str | None, inner: str) -> bool:
+    """Whether a venv holding `outer` already has everything of `inner` (mlx includes hf)."""
+    if outer == inner:
+        return True
+    path = requirements_file(python_dir, outer) if outer in SETS else None
+    return path is not None and path.is_file() and inner in read_requirements(path).includes
 
 
 def make_stamp(set_name: str, requirements: str, sha256: str, python: str) -> dict:

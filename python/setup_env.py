@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Makes the project's Python environment, `.venv/` (`npm run setup:python`):
 
-    python3 python/setup_env.py [--set hf|unsloth|mlx] [--check] [--venv DIR]
+    python3 python/setup_env.py [--set hf|unsloth|mlx] [--with-mlx] [--check] [--venv DIR]
 
 It picks the requirement set for this machine (env_requirements.choose_set:
 unsloth on Linux with an NVIDIA GPU, mlx on Apple silicon, hf otherwise),
@@ -9,8 +9,12 @@ creates the venv with this interpreter, installs the set with pip, checks that
 every pin is installed and every listed module imports (verify_env.py), and
 only then writes a stamp with the hash of the requirements file. A second run
 with the same file does nothing and says so in one line; a changed file is
-installed over the venv; another set replaces the venv. `--check` only says
-whether the venv is current (exit 0) or not (exit 1).
+installed over the venv; another set replaces the venv, unless it includes the
+one there (mlx includes hf: it is installed over it). A venv holding a set that
+includes the one asked for is current. `--with-mlx` adds MLX where it has wheels
+(the hf set becomes the mlx set; on Linux that is MLX's CPU build): `npm test`
+and `rehearse --backend mlx` use it. `--check` only says whether the venv is
+current (exit 0) or not (exit 1).
 
 Standard library only: it runs with the system python3 on a fresh machine.
 """
@@ -27,7 +31,8 @@ import time
 from pathlib import Path
 
 from env_requirements import (
-    SETS, STAMP_NAME, choose_set, make_stamp, read_requirements, read_stamp, requirements_file, staleness, venv_python,
+    SETS, STAMP_NAME, choose_set, includes_set, make_stamp, read_requirements, read_stamp, requirements_file, staleness,
+    venv_python, with_mlx,
 )
 
 PYTHON_DIR = Path(__file__).resolve().parent
@@ -45,13 +50,20 @@ def nvidia_gpu() -> bool:
     return listed.returncode == 0 and "GPU " in listed.stdout
 
 
-def pick(forced: str | None) -> tuple[str, str]:
+def pick(forced: str | None, add_mlx: bool, stamped: str | None) -> tuple[str, str]:
     available = {name for name in SETS if requirements_file(PYTHON_DIR, name).is_file()}
     if forced:
         if forced not in available:
             raise SystemExit(f"✗ --set {forced}: {requirements_file(PYTHON_DIR, forced)} does not exist")
         return forced, "asked for with --set"
-    return choose_set(platform.system(), platform.machine(), nvidia_gpu(), available)
+    set_name, why = choose_set(platform.system(), platform.machine(), nvidia_gpu(), available)
+    if add_mlx:
+        with_it, why_not = with_mlx(set_name, platform.system(), platform.machine(), sys.version_info[:2], available)
+        why += "; with MLX (--with-mlx)" if why_not is None else f"; without MLX: {why_not}"
+        set_name = with_it
+    if stamped and stamped != set_name and includes_set(PYTHON_DIR, stamped, set_name):
+        return stamped, f"{why}; the venv's {stamped} set includes the {set_name} set"
+    return set_name, why
 
 
 def shown(path: Path) -> str:
@@ -92,6 +104,7 @@ def write_stamp(venv: Path, stamp: dict) -> None:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Create or update the project's Python environment (.venv).")
     parser.add_argument("--set", choices=SETS, help="the requirement set (default: the one that fits this machine)")
+    parser.add_argument("--with-mlx", action="store_true", help="add MLX where it has wheels (the hf set becomes the mlx set)")
     parser.add_argument("--check", action="store_true", help="only report whether the venv is current (exit 0) or not (exit 1)")
     parser.add_argument("--venv", default=str(ROOT / ".venv"), help="where the environment lives (default: .venv)")
     return parser.parse_args(argv)
@@ -100,10 +113,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     venv = Path(arguments.venv)
-    set_name, why = pick(arguments.set)
+    stamp = read_stamp(venv) if venv_python(venv).exists() else None
+    set_name, why = pick(arguments.set, arguments.with_mlx, stamp and stamp.get("set"))
     path = requirements_file(PYTHON_DIR, set_name)
     requirements = read_requirements(path)
-    stamp = read_stamp(venv)
     reason = staleness(stamp, set_name, requirements.sha256, venv_python(venv).exists())
     label = f"the {set_name} set ({shown(path)}, sha256 {requirements.sha256[:12]})"
     if reason is None:
@@ -116,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     print(f"· {label} for this machine: {why}")
     print(f"· {shown(venv)} needs installing: {reason}")
-    if not venv_python(venv).exists() or (stamp is not None and stamp.get("set") != set_name):
+    if not venv_python(venv).exists() or (stamp is not None and not includes_set(PYTHON_DIR, set_name, stamp.get("set"))):
         create_venv(venv, reason)
     python = venv_python(venv)
     run([python, "-m", "pip", "install", "--disable-pip-version-check", "-r", path], f"installing {shown(path)}")

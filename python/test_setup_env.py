@@ -1,6 +1,7 @@
 """The set-up's decisions (env_requirements.py) and its no-op and --check paths, without pip or a network."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -8,7 +9,7 @@ import time
 import unittest
 from pathlib import Path
 
-from env_requirements import STAMP_NAME, base_version, choose_set, normalize, read_requirements, staleness
+from env_requirements import STAMP_NAME, base_version, choose_set, includes_set, normalize, read_requirements, staleness, with_mlx
 
 HERE = Path(__file__).parent
 SETUP = HERE / "setup_env.py"
@@ -28,6 +29,25 @@ class ChooseSetTest(unittest.TestCase):
         chosen, why = choose_set("Darwin", "arm64", False, {"hf", "unsloth"})
         self.assertEqual(chosen, "hf")
         self.assertIn("no requirements-mlx.txt", why)
+
+
+class WithMlxTest(unittest.TestCase):
+    def test_mlx_is_added_to_the_hf_set_where_it_has_wheels_and_never_replaces_unsloth(self):
+        every = {"hf", "unsloth", "mlx"}
+        self.assertEqual(with_mlx("hf", "Linux", "x86_64", (3, 11), every), ("mlx", None))
+        self.assertEqual(with_mlx("hf", "Linux", "aarch64", (3, 12), every), ("mlx", None))
+        self.assertEqual(with_mlx("mlx", "Darwin", "arm64", (3, 11), every), ("mlx", None))
+        self.assertEqual(with_mlx("unsloth", "Linux", "x86_64", (3, 11), every)[0], "unsloth")
+        self.assertIn("no wheels for Windows AMD64", with_mlx("hf", "Windows", "AMD64", (3, 11), every)[1])
+        self.assertIn("Python 3.11+", with_mlx("hf", "Linux", "x86_64", (3, 10), every)[1])
+        self.assertEqual(with_mlx("hf", "Linux", "x86_64", (3, 11), {"hf"})[0], "hf")
+
+    def test_the_mlx_set_includes_the_hf_set_and_not_the_reverse(self):
+        self.assertTrue(includes_set(HERE, "mlx", "hf"))
+        self.assertTrue(includes_set(HERE, "hf", "hf"))
+        self.assertFalse(includes_set(HERE, "hf", "mlx"))
+        self.assertFalse(includes_set(HERE, "unsloth", "hf"))
+        self.assertFalse(includes_set(HERE, None, "hf"))
 
 
 class ReadRequirementsTest(unittest.TestCase):
@@ -73,17 +93,17 @@ class StalenessTest(unittest.TestCase):
         self.assertIn("requirements-hf.txt changed", staleness(stamp, "hf", "def", True))
 
 
-def fake_venv(folder: Path, sha256: str) -> Path:
+def fake_venv(folder: Path, sha256: str, set_name: str = "hf") -> Path:
     """A venv whose python is this interpreter, stamped as the set-up stamps it."""
     venv = folder / "venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").symlink_to(sys.executable)
-    (venv / STAMP_NAME).write_text(json.dumps({"set": "hf", "requirements": "python/requirements-hf.txt", "sha256": sha256}))
+    (venv / STAMP_NAME).write_text(json.dumps({"set": set_name, "requirements": f"python/requirements-{set_name}.txt", "sha256": sha256}))
     return venv
 
 
-def setup(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SETUP), "--set", "hf", *arguments], capture_output=True, text=True, timeout=30)
+def setup(*arguments: str, forced: tuple[str, ...] = ("--set", "hf")) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SETUP), *forced, *arguments], capture_output=True, text=True, timeout=30)
 
 
 class SetupCommandTest(unittest.TestCase):
@@ -96,6 +116,17 @@ class SetupCommandTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(len(result.stdout.splitlines()), 1)
         self.assertRegex(result.stdout, r"^✓ .* is up to date: the hf set \(python/requirements-hf.txt, sha256 [0-9a-f]{12}\)")
+
+    @unittest.skipIf(shutil.which("nvidia-smi"), "the machine's own set may be unsloth here")
+    def test_a_venv_holding_a_larger_set_is_current_for_the_smaller_one(self):
+        with tempfile.TemporaryDirectory() as folder:
+            venv = fake_venv(Path(folder), read_requirements(HERE / "requirements-mlx.txt").sha256, "mlx")
+            plain = setup("--venv", str(venv), forced=())
+            asked = setup("--venv", str(venv), "--check", forced=("--set", "hf"))
+        self.assertEqual(plain.returncode, 0, plain.stderr)
+        self.assertIn("is up to date: the mlx set", plain.stdout)
+        self.assertEqual(asked.returncode, 1, "--set names the set exactly")
+        self.assertIn("holds the mlx set, not hf", asked.stdout)
 
     def test_check_reports_a_stale_or_missing_venv_with_exit_1_and_installs_nothing(self):
         with tempfile.TemporaryDirectory() as folder:

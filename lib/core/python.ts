@@ -23,11 +23,13 @@ export function pythonInterpreter(): string {
 /**
  * Makes or updates .venv (python/setup_env.py: idempotent, one line when it is
  * current) unless JOCO_PYTHON names another interpreter. Its output goes to `log`.
+ * `withMlx`: add MLX where it has wheels (the mlx backend; on Linux, MLX's CPU build).
  */
-export async function ensurePythonEnv(log: (line: string) => void, signal?: AbortSignal): Promise<string> {
+export async function ensurePythonEnv(log: (line: string) => void, options: { withMlx?: boolean; signal?: AbortSignal } = {}): Promise<string> {
   if (process.env.JOCO_PYTHON) return process.env.JOCO_PYTHON;
   const bootstrap = process.env.JOCO_BOOTSTRAP_PYTHON || "python3";
-  const child = spawn(bootstrap, [SETUP_SCRIPT], { stdio: ["ignore", "pipe", "pipe"], signal });
+  const args = [SETUP_SCRIPT, ...(options.withMlx ? ["--with-mlx"] : [])];
+  const child = spawn(bootstrap, args, { stdio: ["ignore", "pipe", "pipe"], signal: options.signal });
   const lines: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n").filter(Boolean)) {

@@ -42,9 +42,9 @@ async function timed(phases: Phase[], name: string, done: string, make: () => Pr
   phases.push({ name, seconds: (performance.now() - started) / 1000, reused });
 }
 
-export async function prepareRehearsal(dir: string, log: (line: string) => void, phases: Phase[]): Promise<PreparedModels> {
+export async function prepareRehearsal(dir: string, log: (line: string) => void, phases: Phase[], withMlx: boolean): Promise<PreparedModels> {
   const started = performance.now();
-  const executable = await ensurePythonEnv((line) => log(`  ${line}`));
+  const executable = await ensurePythonEnv((line) => log(`  ${line}`), { withMlx });
   phases.push({ name: "python environment", seconds: (performance.now() - started) / 1000, reused: false });
 
   const tinyModelDir = join(dir, "tiny-base");

@@ -97,8 +97,8 @@ export function trainingPreconditions(): Precondition<TrainingConfig, Options>[]
     },
     {
       name: "the project's Python environment",
-      check: async (): Promise<true> => {
-        await ensurePythonEnv((line) => console.log(`  ${line}`));
+      check: async ({ config }): Promise<true> => {
+        await ensurePythonEnv((line) => console.log(`  ${line}`), { withMlx: config.training.backend === "mlx" });
         return true;
       },
       hint: "Run `npm run setup:python` and read its output (or set JOCO_PYTHON to an interpreter with the training packages).",
