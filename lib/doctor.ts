@@ -4,6 +4,8 @@ import { promisify } from "node:util";
 import { createOllamaClient, ollamaHost } from "./serve/ollama.js";
 import { isSupportedPython, missingPythonModules, probePython, pythonInterpreter } from "./core/python.js";
 import { HF_MODULES } from "./train/preflight.js";
+import { probeBackendChoice } from "./train/backend-choice.js";
+import type { TrainingSettings } from "./train/settings.js";
 import { renderTable, tick } from "./core/ui.js";
 
 const run = promisify(execFile);
@@ -20,12 +22,44 @@ export interface DoctorCheck {
 
 const MIN_FREE_GB = 15;
 
-/** Every check, as data; `printDoctor` renders them. None of them prints a secret. */
-export async function runDoctorChecks(root: string): Promise<DoctorCheck[]> {
-  return Promise.all([checkGit(), checkPythonStack(), checkAccelerator(), checkOllama(), checkApiKey(), checkDisk(root)]).then((c) =>
-    c.flat(),
-  );
+/**
+ * Every check, as data; `printDoctor` renders them. None of them prints a secret.
+ * `training`: the configuration's training section, or the error that kept it from loading.
+ */
+export async function runDoctorChecks(root: string, training: TrainingSettings | Error): Promise<DoctorCheck[]> {
+  const checks = [checkGit(), checkPythonStack(), checkAccelerator(), checkBackend(training), checkOllama(), checkApiKey(), checkDisk(root)];
+  return Promise.all(checks).then((c) => c.flat());
 }
+
+/** What a plain 05-train would pick and why; on a Mac or with mlx, whether it fits the unified memory, with the estimate. */
+async function checkBackend(training: TrainingSettings | Error): Promise<DoctorCheck[]> {
+  if (training instanceof Error) {
+    return [{ name: "configuration", ok: false, detail: training.message.split("\n").map((line) => line.trim()).filter(Boolean).join(" "), fix: "Fix the configuration as the message says: every cell reads it." }];
+  }
+  const choice = await probeBackendChoice(pythonInterpreter(), training);
+  if (choice instanceof Error) return [{ name: "training backend", ok: false, detail: choice.message, fix: "Run `npm run setup:python`, then doctor again." }];
+  const backend: DoctorCheck = {
+    name: "training backend",
+    ok: choice.backend !== null,
+    detail: choice.backend ? `${choice.backend} (${choice.reason})` : choice.reason,
+    fix: choice.note ?? "",
+  };
+  if (!choice.machine.apple_silicon && choice.backend !== "mlx" && training.backend !== "mlx") return [backend];
+  const { estimate, guidance } = choice.memory;
+  const memory = choice.machine.memory_bytes ? `${(choice.machine.memory_bytes / 1024 ** 3).toFixed(0)} GB ${choice.machine.apple_silicon ? "unified memory" : "memory"}` : "memory unknown";
+  const basis = `estimate ${estimate.total_gb} GB = weights ${estimate.weights} + activations ${estimate.activations} + LoRA, logits, overhead; ${estimate.lora_blocks} LoRA blocks`;
+  return [
+    backend,
+    {
+      name: "mlx memory",
+      ok: guidance.fits !== false,
+      optional: true,
+      detail: `${memory}: ${guidance.message} (${basis})`,
+      fix: guidance.fits === false ? "Set what the message says in joco.config.json (python/mlx_memory.py explains the estimate)." : "",
+    },
+  ];
+}
+
 
 async function checkGit(): Promise<DoctorCheck> {
   try {
@@ -41,7 +75,7 @@ async function checkPythonStack(): Promise<DoctorCheck[]> {
   const info = await probePython(executable);
   if (!info || !isSupportedPython(info)) {
     const detail = info ? `${executable} is Python ${info.version.join(".")}` : `${executable} not found`;
-    const fix = "Install Python 3.10+ and set JOCO_PYTHON to its path (a virtual environment's bin/python).";
+    const fix = "Set JOCO_PYTHON to a Python 3.10+, or unset it and run `npm run setup:python` (it makes .venv).";
     return [{ name: "python ≥ 3.10", ok: false, detail, fix }];
   }
   const python: DoctorCheck = { name: "python ≥ 3.10", ok: true, detail: `${executable} (${info.version.join(".")})`, fix: "" };
@@ -53,7 +87,7 @@ async function checkPythonStack(): Promise<DoctorCheck[]> {
       name: "training packages",
       ok: core.length === 0,
       detail: core.length ? `missing: ${core.join(", ")}` : HF_MODULES.join(", "),
-      fix: `${executable} -m pip install -r python/requirements.txt`,
+      fix: "`npm run setup:python` (makes .venv with the pinned set for this machine), or set JOCO_PYTHON to an interpreter that has them",
     },
     {
       name: "unsloth (optional)",

@@ -25,7 +25,7 @@ from typing import Callable
 from mlx_memory import estimate_mlx_memory, guidance_for
 from train_control import BackendError, choose_backend
 
-MLX_INSTALL = "python -m pip install -r python/requirements-mlx.txt"
+MLX_INSTALL = "npm run setup:python -- --with-mlx"  # the mlx set (python/requirements-mlx.txt) into .venv
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,11 @@ def choose(requested: str, machine: Machine) -> Choice:
     if requested == "mlx":
         if not machine.mlx:
             raise BackendError("the mlx backend is selected but mlx-lm is not installed",
-                               f"{MLX_INSTALL} (Apple silicon; `mlx[cpu]` on Linux), or set training.backend to \"auto\".")
+                               f"{MLX_INSTALL} (Metal on Apple silicon, MLX's CPU build on Linux), or set training.backend to \"auto\".")
         if machine.apple_silicon:
             return Choice("mlx", 'training.backend is "mlx" (Apple silicon)', None)
-        return Choice("mlx", 'training.backend is "mlx"', "mlx on the CPU (this is not Apple silicon): slow, meant for tests")
+        return Choice("mlx", 'training.backend is "mlx", on the CPU (this is not Apple silicon): slow, meant for tests',
+                      "mlx on the CPU (this is not Apple silicon): slow, meant for tests")
     if requested in ("unsloth", "hf"):
         backend, _ = choose_backend(requested, machine.unsloth, machine.cuda)  # raises what it always raised
         return Choice(backend, f'training.backend is "{requested}"', None)

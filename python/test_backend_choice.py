@@ -28,7 +28,7 @@ class ChooseTest(unittest.TestCase):
         no_mlx = choose("auto", replace(MAC, mlx=False))
         self.assertEqual(no_mlx.backend, "hf")
         self.assertIn("mlx-lm is not installed", no_mlx.reason)
-        self.assertIn("requirements-mlx.txt", no_mlx.note)
+        self.assertIn("setup:python -- --with-mlx", no_mlx.note)
         self.assertIn("on MPS", no_mlx.note)
         self.assertIn("unsloth is not installed", choose("auto", replace(GPU, unsloth=False)).reason)
         self.assertIn("no CUDA GPU and not Apple silicon", choose("auto", LINUX).note)
@@ -40,7 +40,7 @@ class ChooseTest(unittest.TestCase):
         self.assertIn("on the CPU", choose("mlx", replace(LINUX, mlx=True)).note)
         with self.assertRaises(BackendError) as caught:
             choose("mlx", LINUX)
-        self.assertIn("requirements-mlx.txt", caught.exception.hint)
+        self.assertIn("setup:python -- --with-mlx", caught.exception.hint)
 
     def test_unsloth_and_hf_on_request_behave_as_before(self):
         self.assertEqual(choose("hf", GPU).backend, "hf")

@@ -18,8 +18,8 @@ import { printPlan, printStatus } from "./status-view.js";
 export interface Runbook {
   cells: AnyCell[];
   configSchema: z.ZodType;
-  /** `run.ts doctor`; returns the exit code. */
-  doctor?: (root: string) => Promise<number>;
+  /** `run.ts doctor`, given the configuration or the error that kept it from loading; returns the exit code. */
+  doctor?: (root: string, config: unknown) => Promise<number>;
   /** Further commands of run.ts, by name (`suggest`, `hook`). */
   commands?: Record<string, AnyCommand>;
 }
@@ -116,7 +116,11 @@ export function runbookMain(runbook: Runbook, argv: string[]): Promise<number> {
     }
     if (subcommand === "doctor") {
       if (!runbook.doctor) throw new UsageError("This runbook has no doctor.");
-      return runbook.doctor(root);
+      const loaded = await loadConfig(runbook.configSchema, { root, file: flags.config }).then(
+        ({ config }) => config,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      return runbook.doctor(root, loaded);
     }
     const commands = ["status", "doctor", ...Object.keys(runbook.commands ?? {})].join(", ");
     if (subcommand) throw new UsageError(`Unknown command "${subcommand}"`, `Commands: ${commands} (or none to run).`);
