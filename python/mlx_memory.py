@@ -4,7 +4,7 @@ does not fit (doctor, backend_choice.py); standard library only.
 The estimate is built from measurements, not guessed: one LoRA step (r 16 on all seven
 projections, batch 1) on blocks of Qwen2.5-Coder-1.5B's real dimensions, with MLX's
 CPU backend in float32, peak memory from mx.get_peak_memory(), at 256–2,048 tokens and
-1–4 LoRA blocks, with and without gradient checkpointing (python/MLX.md). Per token,
+1–4 LoRA blocks, with and without gradient checkpointing (README, "Training on a Mac"). Per token,
 in float32 values, with w = hidden + intermediate size:
   - one block's forward/backward transient: 14 w, plus heads × tokens for attention;
   - every further LoRA block, kept for the backward pass: 5.5 w + heads × tokens;
