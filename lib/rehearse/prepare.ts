@@ -4,6 +4,7 @@
  * a GGUF — the "before" of its benchmark. Each is made once and kept.
  */
 import { execFile } from "node:child_process";
+import { rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CommandError } from "../core/errors.js";
@@ -35,10 +36,19 @@ async function python(executable: string, script: string, args: string[]): Promi
   }
 }
 
-async function timed(phases: Phase[], name: string, done: string, make: () => Promise<void>): Promise<void> {
+/**
+ * Makes `target` (a file or folder) once: `make` writes `<target>.partial`, renamed
+ * into place when it succeeds, so an interrupted build is never taken for a finished one.
+ */
+async function timed(phases: Phase[], name: string, target: string, make: (partial: string) => Promise<void>): Promise<void> {
   const started = performance.now();
-  const reused = await pathExists(done);
-  if (!reused) await make();
+  const reused = await pathExists(target);
+  if (!reused) {
+    const partial = `${target}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    await make(partial);
+    await rename(partial, target);
+  }
   phases.push({ name, seconds: (performance.now() - started) / 1000, reused });
 }
 
@@ -48,14 +58,14 @@ export async function prepareRehearsal(dir: string, log: (line: string) => void,
   phases.push({ name: "python environment", seconds: (performance.now() - started) / 1000, reused: false });
 
   const tinyModelDir = join(dir, "tiny-base");
-  await timed(phases, "tiny model", join(tinyModelDir, "config.json"), async () => {
+  await timed(phases, "tiny model", tinyModelDir, async (partial) => {
     log("Building a tiny random Qwen2 with the real Qwen tokenizer (python/tiny_model.py)");
-    await python(executable, "tiny_model.py", [tinyModelDir]);
+    await python(executable, "tiny_model.py", [partial]);
   });
   const baseGguf = join(dir, "tiny-base.q8_0.gguf");
-  await timed(phases, "base GGUF", baseGguf, async () => {
+  await timed(phases, "base GGUF", baseGguf, async (partial) => {
     log("Converting the untrained model to GGUF with llama.cpp's converter (the benchmark's before)");
-    await python(executable, "convert_model.py", [tinyModelDir, baseGguf, "--outtype", "q8_0"]);
+    await python(executable, "convert_model.py", [tinyModelDir, partial, "--outtype", "q8_0"]);
   });
   return { python: executable, tinyModelDir, baseGguf };
 }
