@@ -5,7 +5,8 @@
 Routes, tried in this order (DESIGN §7), the first that works wins:
   unsloth    Unsloth's save_pretrained_gguf (export_unsloth.py); chosen by `auto` only for an
              adapter the unsloth backend trained, when unsloth imports and CUDA is there
-  llama.cpp  merge with peft (export_merge.py), then llama.cpp's convert_hf_to_gguf.py and
+  llama.cpp  merge with peft (export_merge.py) — or, for an adapter of the mlx backend, fuse it
+             with mlx-lm, de-quantized (export_mlx.py) — then llama.cpp's convert_hf_to_gguf.py and
              llama-quantize (export_gguf.py), found or built by llama_tools.py: LLAMA_CPP_DIR,
              node-llama-cpp's bundled llama.cpp tree, pip, PATH
   ollama     the merged 16-bit safetensors folder, with a top-level rope_theta; Ollama converts
@@ -19,8 +20,9 @@ alsoWrite (["f16", "q8_0"]: converter-made GGUFs beside the asked one, for the p
 reference ({prompts, maxNewTokens, dtype}: greedy.py's generations of the merged model,
 written to <outputDir>/reference.json). quantization "auto" is q4_k_m where it can be made, else q8_0.
 
-Progress is one JSON object a line on stdout (export_events.py): start, step, done, error (with
-a hint). Tools' own output goes to stderr. Standard library only at import time.
+Progress is one JSON object a line on stdout (export_events.py): start, step, done (`merged` says
+how the 16-bit model was made), error (with a hint). Tools' own output goes to stderr. Standard
+library only at import time.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from pathlib import Path
 from export_events import emit
 from export_gguf import export_with_llama_cpp, gguf_name  # noqa: F401 — gguf_name: part of this module's surface
 from export_merge import merge_to_16bit, restore_rope_theta
+from export_mlx import MLX_HINT, mlx_unavailable
 from export_plan import (  # noqa: F401 — re-exported for the tests and lib/export.ts' contract
     CONVERTER_OUTTYPES, LLAMA_CPP_TYPES, OLLAMA_QUANTIZE, QUANTIZATIONS, ROUTES,
     first_line, hint_for, no_route_hint, plan_routes, resolve_quantization, why_not_llama_cpp, why_not_ollama, why_not_unsloth,
@@ -93,6 +96,10 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError) as error:
         emit("error", message=str(error), hint="Re-run cell 06, which writes this file.")
         return 2
+    unavailable = mlx_unavailable(config["adapter"])
+    if unavailable:  # every route starts from the fused folder
+        emit("error", message=unavailable, hint=MLX_HINT)
+        return 1
     routes, skipped, quantization, llama = plan(config)
     emit("start", routes=routes, skipped=skipped, quantization=quantization,
          converter=llama.converter and llama.converter.source, quantizer=llama.quantizer, notes=list(llama.notes))
@@ -114,7 +121,8 @@ def main(argv: list[str]) -> int:
             continue
         why = "asked for by export.route" if config["route"] != "auto" else "the first of " + " → ".join(ROUTES) + " that worked"
         why += "".join(f"; {r} skipped: {reason}" for r, reason in skipped.items()) + "".join(f"; {f}" for f in failures)
-        emit("done", route=route, quantization=quantization, chat_template=True, why=why, reference=cache.get("reference"), **result)
+        merged = "unsloth's own merge" if route == "unsloth" else cache.get("merge")
+        emit("done", route=route, quantization=quantization, chat_template=True, why=why, merged=merged, reference=cache.get("reference"), **result)
         return 0
     emit("error", message="every export route failed: " + " | ".join(failures), hint=hint_for(last))
     return 1

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from export_events import emit
+from export_plan import trained_with
 
 
 def full_precision_base(name: str) -> str:
@@ -80,12 +81,28 @@ def restore_rope_theta(folder: str | Path) -> float | None:
     return float(theta)
 
 
+def write_reference_of(model, tokenizer, config: dict, merged: Path, cache: dict) -> None:
+    """The merged model's greedy generations of the config's `reference` prompts (greedy.py),
+    which 06's parity check compares with the GGUF's."""
+    from greedy import write_reference
+
+    out = Path(config["outputDir"]) / "reference.json"
+    emit("step", stage="reference", message=f"greedy generations of the merged model for {len(config['reference']['prompts'])} prompts → {out}")
+    write_reference(model, tokenizer, config["reference"], out, source=str(merged))
+    cache["reference"] = str(out)
+
+
 def merge_to_16bit(config: dict, cache: dict) -> tuple[str, str]:
     """Merges the adapter into the 16-bit base once per run; the folder is the input of both later routes.
     When the config asks for `reference` prompts, the merged model's greedy generations are
-    written while it is still in memory (greedy.py)."""
+    written while it is still in memory (greedy.py). An adapter of the mlx backend is fused
+    with mlx-lm instead (export_mlx.py): peft cannot read it."""
     if "merged" in cache:
         return cache["merged"]
+    if trained_with(config["adapter"]) == "mlx":
+        from export_mlx import fuse_mlx_to_16bit
+
+        return fuse_mlx_to_16bit(config, cache)
     adapter = Path(config["adapter"])
     adapter_config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
     import torch
@@ -106,12 +123,8 @@ def merge_to_16bit(config: dict, cache: dict) -> tuple[str, str]:
     tokenizer.save_pretrained(str(merged))
     embed_chat_template(merged, tokenizer.chat_template)
     if config.get("reference"):
-        from greedy import write_reference
-
-        out = Path(config["outputDir"]) / "reference.json"
-        emit("step", stage="reference", message=f"greedy generations of the merged model for {len(config['reference']['prompts'])} prompts → {out}")
-        write_reference(model, tokenizer, config["reference"], out, source=str(merged))
-        cache["reference"] = str(out)
+        write_reference_of(model, tokenizer, config, merged, cache)
     del model
+    cache["merge"] = f"peft merge into {base}"
     cache["merged"] = (str(merged), eos)
     return cache["merged"]

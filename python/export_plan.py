@@ -47,8 +47,12 @@ def why_not_unsloth(
 ) -> str | None:
     """None when the unsloth route can run. Installed is not enough: on a Linux box without a GPU,
     `import unsloth` raises "Unsloth cannot find any torch accelerator". Chosen by `auto` only
-    for an adapter the unsloth backend trained; asked for by name, the adapter may be any."""
+    for an adapter the unsloth backend trained; asked for by name, any peft adapter. Never for
+    one of the mlx backend: Unsloth loads peft adapters only."""
     backend = trained_with(adapter)
+    if backend == "mlx":
+        return ("the adapter was trained by the mlx backend: an MLX adapter (adapters.safetensors) is not a peft adapter "
+                "Unsloth can load; it is fused with mlx-lm and exported through llama.cpp or ollama")
     if not requested and backend != "unsloth":
         return f"the adapter was trained by the {backend} backend, not unsloth" if backend else f"the adapter has no {TRAINING_RECORD} saying unsloth trained it"
     if find_spec("unsloth") is None:

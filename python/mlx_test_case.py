@@ -11,7 +11,6 @@ from pathlib import Path
 
 HAS_MLX = importlib.util.find_spec("mlx_lm") is not None
 NO_MLX = "mlx-lm is not installed: python -m pip install -r python/requirements-mlx.txt (on Linux it brings mlx-cpu)"
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 

@@ -1,20 +1,19 @@
 """06-export's first step for the mlx backend, for real: fuse a LoRA adapter into the
 4-bit tiny Qwen2 with de-quantization, check the 16-bit folder computes what the adapter
-did, convert it to GGUF with llama.cpp's converter and, on request, generate with it.
+did, convert it to GGUF with llama.cpp's converter and generate with it in the embedded
+llama.cpp (node-llama-cpp).
 
-The GGUF step needs llama.cpp's converter (LLAMA_CPP_DIR, as export.py finds it) and
-torch + gguf in this Python; loading the GGUF in node-llama-cpp runs with
-JOCO_TEST_GGUF_LOAD=1 (it adds ~20 s on two cores).
+The converter is found as export.py finds it (LLAMA_CPP_DIR, else node-llama-cpp's bundle,
+extracted once to ~/.cache/joco); it needs torch and sentencepiece in this Python. Each
+step is skipped, saying why, only where its piece is absent.
 """
-import importlib.util
 import json
-import os
 import subprocess
-import sys
 import unittest
 from pathlib import Path
 
-from mlx_test_case import HAS_MLX, NO_MLX, ROOT, TARGETS, TinyMlxCase
+from gguf_probe import converter_or_reason, generate_with_node_llama_cpp, gguf_fields, node_llama_cpp_or_reason
+from mlx_test_case import HAS_MLX, NO_MLX, TARGETS, TinyMlxCase
 
 
 def make_adapter(base, folder: Path):
@@ -30,8 +29,8 @@ def make_adapter(base, folder: Path):
     model, _ = load(base.path)
     model.freeze()
     parameters = lora_parameters(8, 16, 0.0, lora_keys([n for n, _ in model.layers[0].named_modules()], tuple(TARGETS)))
+    mx.random.seed(3)  # before the LoRA layers: lora_a is drawn there, and the fuse's rounding error varies with it
     linear_to_lora_layers(model, -1, parameters)
-    mx.random.seed(3)
     weights = {name: (mx.random.normal(value.shape) * 0.5 if name.endswith("lora_b") else value)
                for name, value in tree_flatten(model.trainable_parameters())}
     model.load_weights(list(weights.items()), strict=False)
@@ -73,42 +72,30 @@ class MlxFuseTest(TinyMlxCase):
         fused, _ = load(str(merged))
         tokens = mx.array([[5, 6, 7, 8, 9, 10]])
         with_adapter, after_fuse = result["model"](tokens).astype(mx.float32), fused(tokens).astype(mx.float32)
-        self.assertLess(mx.abs(with_adapter - after_fuse).max().item(), 0.05 * mx.abs(with_adapter).max().item())
+        without = load(result["base"])[0](tokens).astype(mx.float32)  # the 4-bit base alone
+        # bfloat16 weights and arithmetic: measured 1–5% of the largest logit over five seeds, while the
+        # adapter itself moves the logits by 127–173% of it.
+        error, effect = mx.abs(with_adapter - after_fuse).max().item(), mx.abs(with_adapter - without).max().item()
+        self.assertLess(error, 0.08 * mx.abs(with_adapter).max().item())
+        self.assertLess(error, 0.1 * effect)
         self.assertTrue((merged / "tokenizer.json").is_file())
 
-    def test_the_fused_folder_converts_to_gguf_with_llama_cpps_converter(self):
-        converter = Path(os.environ.get("LLAMA_CPP_DIR", "/nonexistent")) / "convert_hf_to_gguf.py"
-        if not converter.is_file():
-            self.skipTest("set LLAMA_CPP_DIR to a llama.cpp checkout (its convert_hf_to_gguf.py) to run the GGUF step")
-        if not all(importlib.util.find_spec(m) for m in ("torch", "gguf", "sentencepiece")):
-            self.skipTest("llama.cpp's converter needs torch, gguf and sentencepiece in this Python")
+    def test_the_fused_folder_converts_to_gguf_that_the_embedded_llama_cpp_runs(self):
+        llama, why_not = converter_or_reason()
+        if llama is None:
+            self.skipTest(why_not)
         merged = self.fuse_once()["path"]
         gguf_path = self.root / "merged.f16.gguf"
-        subprocess.run([sys.executable, str(converter), merged, "--outfile", str(gguf_path), "--outtype", "f16"],
-                       check=True, capture_output=True, timeout=300)
-        from gguf import GGUFReader
-
-        fields = {name: field.contents() for name, field in GGUFReader(str(gguf_path)).fields.items()
-                  if name in ("general.architecture", "tokenizer.ggml.pre", "tokenizer.ggml.eos_token_id")}
+        subprocess.run([*llama.converter.command, merged, "--outfile", str(gguf_path), "--outtype", "f16"],
+                       env=llama.converter_env(), check=True, capture_output=True, timeout=300)
+        fields = gguf_fields(gguf_path, ("general.architecture", "tokenizer.ggml.pre", "tokenizer.ggml.eos_token_id"))
         self.assertEqual(fields, {"general.architecture": "qwen2", "tokenizer.ggml.pre": "qwen2", "tokenizer.ggml.eos_token_id": 151643})
-        if os.environ.get("JOCO_TEST_GGUF_LOAD") == "1":
-            self.generate_with_node_llama_cpp(gguf_path)
-
-    def generate_with_node_llama_cpp(self, gguf_path: Path) -> None:
-        script = self.root / "generate.mjs"
-        script.write_text(
-            f"const {{ getLlama, LlamaCompletion }} = await import({json.dumps(str(ROOT / 'node_modules/node-llama-cpp/dist/index.js'))});\n"
-            "const llama = await getLlama({ gpu: false, build: 'never' });\n"
-            "const model = await llama.loadModel({ modelPath: process.argv[2] });\n"
-            "const context = await model.createContext({ contextSize: 256 });\n"
-            "const completion = new LlamaCompletion({ contextSequence: context.getSequence() });\n"
-            "const text = await completion.generateCompletion('### Response:\\n', { maxTokens: 4, temperature: 0 });\n"
-            "console.log(JSON.stringify({ text, tokens: model.tokenize(text).length }));\n"
-            "await llama.dispose();\n"
-        )
-        result = subprocess.run(["node", str(script), str(gguf_path)], capture_output=True, text=True, timeout=300)
-        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
-        self.assertGreater(json.loads(result.stdout.strip().splitlines()[-1])["tokens"], 0)
+        why_not = node_llama_cpp_or_reason()
+        if why_not:
+            self.skipTest(f"the GGUF converted; loading it is skipped: {why_not}")
+        generated = generate_with_node_llama_cpp(gguf_path, self.root)
+        self.assertEqual(generated["architecture"], "qwen2")
+        self.assertGreater(generated["tokens"], 0)
 
 
 if __name__ == "__main__":

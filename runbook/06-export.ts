@@ -1,8 +1,8 @@
 /**
  * 06-export — Export GGUF
  *
- * Merges the LoRA from 05 into its base model and writes the model Ollama
- * will serve (python/export.py picks the first route that works: Unsloth,
+ * Merges the LoRA from 05 into its base model (an mlx adapter: fused with
+ * mlx-lm, de-quantized) and writes the model Ollama will serve (python/export.py picks the first route that works: Unsloth,
  * llama.cpp, or a 16-bit folder Ollama converts on import), with the training
  * frame as the tokenizer's chat_template. Then checks the GGUF here and
  * reports its size against the plan's target.
@@ -14,7 +14,7 @@ import { defineCell } from "../lib/core/cell.js";
 import { isMain } from "../lib/core/cli.js";
 import { runCellScript } from "../lib/core/runner.js";
 import { EXACT_QUANTIZATIONS, checkExportParity, parityPrompts } from "../lib/export/parity.js";
-import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript } from "../lib/export/export.js";
+import { type ExportScriptConfig, ExportOutputsSchema, ExportRouteSchema, runExportScript, trainedWith } from "../lib/export/export.js";
 import { folderSize, ggufRows, sizeRows, verifyGguf } from "../lib/export/report.js";
 import { pathExists, writeFileAtomic } from "../lib/core/files.js";
 import { PROMPT_VERSION, TRAINING_INSTRUCTION } from "../lib/conventional/prompt.js";
@@ -24,6 +24,7 @@ import { ConfigSchema, type Config } from "./00-config.js";
 import trainCell from "./05-train.js";
 
 const MERGE_MODULES = ["torch", "transformers", "peft"];
+const FUSE_MODULES = ["mlx", "mlx_lm"]; // an adapter of the mlx backend is fused with mlx-lm, not merged with peft
 
 const cell = defineCell({
   id: "06-export",
@@ -56,6 +57,15 @@ const cell = defineCell({
         return missing.length === 0 || `missing Python packages: ${missing.join(", ")}`;
       },
       hint: "Run `npm run setup:python` (it makes .venv with the pinned stack), or set JOCO_PYTHON to an interpreter that has them.",
+    },
+    {
+      name: "mlx-lm, when the mlx backend trained the adapter (to fuse it)",
+      check: async ({ config, path }) => {
+        if ((await trainedWith(path(config.paths.adapter))) !== "mlx") return true;
+        const missing = await missingPythonModules(FUSE_MODULES);
+        return missing.length === 0 || `the mlx backend trained ${config.paths.adapter}, and this Python lacks ${missing.join(", ")}`;
+      },
+      hint: "Run `python3 python/setup_env.py --set mlx` (mlx-lm, and on Linux MLX's CPU backend), or set JOCO_PYTHON to an interpreter that has it.",
     },
   ],
   outputs: ExportOutputsSchema,
@@ -94,13 +104,14 @@ const cell = defineCell({
         } else if (event.event === "step") log(`${chalk.cyan(event.stage)} ${event.message}`);
       },
     });
-    log(`${chalk.green("✓")} exported through ${chalk.bold(done.route)}: ${relative(path(), done.path)}`);
+    log(`${chalk.green("✓")} exported through ${chalk.bold(done.route)}: ${relative(path(), done.path)}${done.merged ? ` (16-bit model: ${done.merged})` : ""}`);
+    const merged = done.merged ? { merged: done.merged } : {};
 
     if (done.format === "safetensors") {
       const sizeBytes = await folderSize(done.path);
       log(`A 16-bit folder (${(sizeBytes / 1e6).toFixed(0)} MB): 07-import has Ollama convert and quantize it to ${done.ollama_quantize ?? "F16"}.`);
       log(renderTable(["model", "size", `vs ${config.export.targetSizeMB} MB target`], sizeRows({ label: "merged 16-bit folder", sizeBytes }, config.export.targetSizeMB), 20));
-      return { route: done.route, format: done.format, artifact: relative(path(), done.path), quantization, sizeBytes, eosToken: done.eos_token };
+      return { route: done.route, format: done.format, artifact: relative(path(), done.path), quantization, sizeBytes, eosToken: done.eos_token, ...merged };
     }
     const check = verifyGguf(done.path, quantization);
     log(renderTable(["GGUF", ""], ggufRows(check)));
@@ -118,6 +129,7 @@ const cell = defineCell({
       architecture: check.header.architecture,
       tensorCount: check.header.tensorCount,
       eosToken: check.eosToken ?? done.eos_token,
+      ...merged,
       parity: parity.map(({ quantization: q, file, matched, ties, total }) => ({ quantization: q, file: relative(path(), file), matched, ties, total })),
     };
   },

@@ -3,7 +3,8 @@
  * prints (one a line on stdout), and what 06 records for 07.
  */
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { CommandError, RunbookError } from "../core/errors.js";
@@ -46,6 +47,8 @@ export const ExportEventSchema = z.discriminatedUnion("event", [
     /** Quantization → GGUF file, the asked one and alsoWrite's. */
     files: z.record(z.string(), z.string()).optional(),
     reference: z.string().nullable().optional(),
+    /** How the 16-bit model was made: "peft merge into …", "mlx fuse (de-quantized)", "unsloth's own merge". */
+    merged: z.string().nullable().optional(),
   }),
   z.object({ event: z.literal("error"), message: z.string(), hint: z.string() }),
 ]);
@@ -63,10 +66,19 @@ export const ExportOutputsSchema = z.object({
   architecture: z.string().optional(),
   tensorCount: z.number().optional(),
   eosToken: z.string(),
+  /** How the 16-bit model was made (export.py's `merged`): an mlx adapter is fused with mlx-lm, de-quantized. */
+  merged: z.string().optional(),
   /** Greedy agreement with the merged transformers model, per GGUF written. */
   parity: z.array(z.object({ quantization: z.string(), file: z.string(), matched: z.int(), ties: z.int(), total: z.int() })).optional(),
 });
 export type ExportOutputs = z.infer<typeof ExportOutputsSchema>;
+
+/** The backend that trained the adapter, from the record train.py writes beside it (python/export_plan.py trained_with). */
+export async function trainedWith(adapterDir: string): Promise<string | undefined> {
+  const text = await readFile(join(adapterDir, "joco-training.json"), "utf8").catch(() => undefined);
+  const parsed = z.object({ backend: z.string() }).safeParse(text === undefined ? undefined : safeJson(text));
+  return parsed.success ? parsed.data.backend : undefined;
+}
 
 /**
  * Spawns the script and resolves with its `done` event. An `error` event

@@ -15,7 +15,7 @@ const STANDIN = String.raw`#!/usr/bin/env python3
 import json, os, shutil, sys
 if sys.argv[1] == "-c":  # the preflight: version probe and find_spec
     if "find_spec" in sys.argv[2]:
-        print("[]")
+        print(json.dumps([n for n in json.loads(sys.argv[3]) if n in os.environ.get("STANDIN_MISSING", "").split(",")]))
     else:
         exec(sys.argv[2])
     sys.exit(0)
@@ -32,18 +32,19 @@ os.makedirs(config["outputDir"], exist_ok=True)
 dest = os.path.join(config["outputDir"], "joco.Q4_K_M.gguf")
 shutil.copy(os.environ["STANDIN_GGUF"], dest)
 say(event="step", stage="llama-quantize", message="quantizing to Q4_K_M")
-say(event="done", route="llama.cpp", format="gguf", path=dest, quantization=config["quantization"], eos_token="<|endoftext|>", chat_template=True)
+say(event="done", route="llama.cpp", format="gguf", path=dest, quantization=config["quantization"], eos_token="<|endoftext|>", chat_template=True, merged=os.environ.get("STANDIN_MERGED"))
 `;
 
-async function project(mode: string, gguf = tinyQwenGguf()) {
+async function project(mode: string, gguf = tinyQwenGguf(), more: { backend?: string; env?: Record<string, string> } = {}) {
   const dir = await tempDir();
   await mkdir(join(dir, "joco-lora"));
   await writeFile(join(dir, "joco-lora/adapter_config.json"), "{}");
+  if (more.backend) await writeFile(join(dir, "joco-lora/joco-training.json"), JSON.stringify({ backend: more.backend }));
   await writeFile(join(dir, "checkpoints.json"), JSON.stringify({ version: 1, cells: { "05-train": { status: "done", outputs: {} } } }));
   await writeFile(join(dir, "standin.gguf"), gguf);
   await writeFile(join(dir, "python"), STANDIN);
   await chmod(join(dir, "python"), 0o755);
-  const env = { JOCO_PYTHON: join(dir, "python"), STANDIN_MODE: mode, STANDIN_GGUF: join(dir, "standin.gguf") };
+  const env = { JOCO_PYTHON: join(dir, "python"), STANDIN_MODE: mode, STANDIN_GGUF: join(dir, "standin.gguf"), ...more.env };
   const run = (args: string[] = []) => runTsx(join(REPO_ROOT, "runbook/06-export.ts"), args, { cwd: dir, env });
   const record = async () => CheckpointsSchema.parse(JSON.parse(await readFile(join(dir, "checkpoints.json"), "utf8"))).cells["06-export"];
   return { dir, run, record };
@@ -80,6 +81,23 @@ describe("06-export", () => {
     const crashing = await project("crash");
     const crash = await crashing.run();
     expect(crash.stderr).toMatch(/failed with exit code 1:[\s\S]*RuntimeError: segfault in the converter/);
+  });
+
+  it("says and records that an mlx adapter was fused, and wants mlx-lm for it", async () => {
+    const fused = await project("ok", tinyQwenGguf(), { backend: "mlx", env: { STANDIN_MERGED: "mlx fuse (de-quantized)" } });
+    const result = await fused.run();
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("exported through llama.cpp: joco-gguf/joco.Q4_K_M.gguf (16-bit model: mlx fuse (de-quantized))");
+    expect(ExportOutputsSchema.parse((await fused.record())?.outputs).merged).toBe("mlx fuse (de-quantized)");
+
+    const lacking = await project("ok", tinyQwenGguf(), { backend: "mlx", env: { STANDIN_MISSING: "mlx_lm" } });
+    const refused = await lacking.run();
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("the mlx backend trained joco-lora, and this Python lacks mlx_lm");
+    expect((await lacking.record())?.hint).toContain("python3 python/setup_env.py --set mlx");
+    // Any other adapter is merged with peft: mlx-lm is not asked for.
+    const peft = await project("ok", tinyQwenGguf(), { backend: "hf", env: { STANDIN_MISSING: "mlx_lm" } });
+    expect((await peft.run()).code).toBe(0);
   });
 
   it("refuses a GGUF that is not in the quantization asked for", async () => {
