@@ -19,7 +19,7 @@ from export_events import emit
 from export_plan import first_line, trained_with
 
 MLX_MODULES = ("mlx.core", "mlx_lm")
-MLX_HINT = ("Install the mlx set into the project's venv: python3 python/setup_env.py --set mlx "
+MLX_HINT = ("Install the mlx set into the project's venv: npm run setup:python -- --with-mlx "
             "(on Linux it brings MLX's CPU backend, mlx-cpu), or set JOCO_PYTHON to a Python that has mlx-lm.")
 
 

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(sys.stderr):  # stdout is the JSON line only
             result = fuse_to_hf(arguments.adapter, arguments.out, arguments.base, arguments.dtype)
     except Exception as error:  # noqa: BLE001 — one error line for cell 06
-        hint = ("Install mlx-lm: python -m pip install -r python/requirements-mlx.txt" if isinstance(error, ImportError)
+        hint = ("Install mlx-lm: npm run setup:python -- --with-mlx" if isinstance(error, ImportError)
                 else "Check that the adapter was trained by the mlx backend and that its base model is still there.")
         print(json.dumps({"event": "error", "message": f"{type(error).__name__}: {error}", "hint": hint}), flush=True)
         return 1

@@ -10,7 +10,7 @@ import unittest
 from pathlib import Path
 
 HAS_MLX = importlib.util.find_spec("mlx_lm") is not None
-NO_MLX = "mlx-lm is not installed: python -m pip install -r python/requirements-mlx.txt (on Linux it brings mlx-cpu)"
+NO_MLX = "mlx-lm is not installed: npm run setup:python -- --with-mlx (on Linux it brings mlx-cpu; npm test does it)"
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 

@@ -63,7 +63,7 @@ class MlxExportPlanTest(unittest.TestCase):
         self.assertEqual((code, [e["event"] for e in events]), (1, ["error"]))
         self.assertIn("trained by the mlx backend", events[0]["message"])
         self.assertEqual(events[0]["hint"], MLX_HINT)
-        self.assertIn("python3 python/setup_env.py --set mlx", MLX_HINT)
+        self.assertIn("npm run setup:python -- --with-mlx", MLX_HINT)
 
     def test_auto_skips_unsloth_for_an_mlx_adapter_and_says_why(self):
         config = {k: "/nonexistent" for k in export.REQUIRED_KEYS} | {

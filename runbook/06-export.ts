@@ -65,7 +65,7 @@ const cell = defineCell({
         const missing = await missingPythonModules(FUSE_MODULES);
         return missing.length === 0 || `the mlx backend trained ${config.paths.adapter}, and this Python lacks ${missing.join(", ")}`;
       },
-      hint: "Run `python3 python/setup_env.py --set mlx` (mlx-lm, and on Linux MLX's CPU backend), or set JOCO_PYTHON to an interpreter that has it.",
+      hint: "Run `npm run setup:python -- --with-mlx` (mlx-lm, and on Linux MLX's CPU backend), or set JOCO_PYTHON to an interpreter that has it.",
     },
   ],
   outputs: ExportOutputsSchema,

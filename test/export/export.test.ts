@@ -94,7 +94,7 @@ describe("06-export", () => {
     const refused = await lacking.run();
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("the mlx backend trained joco-lora, and this Python lacks mlx_lm");
-    expect((await lacking.record())?.hint).toContain("python3 python/setup_env.py --set mlx");
+    expect((await lacking.record())?.hint).toContain("npm run setup:python -- --with-mlx");
     // Any other adapter is merged with peft: mlx-lm is not asked for.
     const peft = await project("ok", tinyQwenGguf(), { backend: "hf", env: { STANDIN_MISSING: "mlx_lm" } });
     expect((await peft.run()).code).toBe(0);
