@@ -11,6 +11,7 @@ import { DEFAULT_TYPES } from "../lib/conventional/parser.js";
 import { section } from "../lib/core/config.js";
 import { TrainingSchema } from "../lib/train/settings.js";
 import { HookSchema } from "../lib/suggest/settings.js";
+import { OllamaSchema } from "../lib/serve/settings.js";
 
 const positiveInt = z.int().positive();
 const repoName = z
@@ -184,23 +185,7 @@ export const ConfigSchema = z.strictObject({
     /** Greedy generations compared between the merged model and each GGUF (DESIGN §7): how many prompts, how many tokens each. */
     parity: section({ prompts: z.int().min(0).default(8), maxNewTokens: positiveInt.default(24) }),
   }),
-  ollama: section({
-    model: z.string().default("joco"),
-    temperature: z.number().min(0).default(0.7),
-    topP: z.number().gt(0).max(1).default(0.9),
-    numCtx: positiveInt.default(4096),
-    /** A commit message is ~15 tokens; this caps a model that does not stop. */
-    numPredict: positiveInt.default(128),
-    /** Stop sequences besides the tokenizer's EOS (added by 07): the frame's own headers. */
-    stop: z.array(z.string().min(1)).default(["### Instruction:", "### Input:"]),
-    /** `api`: upload the blobs and create over HTTP at OLLAMA_HOST; `cli`: `ollama create -f Modelfile`. */
-    createWith: z.enum(["api", "cli"]).default("api"),
-    /**
-     * false: when no Ollama answers, 07 writes the Modelfile and smoke-tests the GGUF through the
-     * embedded llama.cpp instead of stopping, and imports nothing (the rehearsal's setting).
-     */
-    required: z.boolean().default(true),
-  }),
+  ollama: OllamaSchema,
   benchmark: section({
     /** Held out: never a training source (01 and 02 refuse a config where it is). `max` overrides maxCases. */
     source: z

@@ -6,6 +6,7 @@
  */
 import { RunbookError } from "../core/errors.js";
 import { renderPrompt } from "../conventional/prompt.js";
+import type { OllamaSettings } from "./settings.js";
 
 export interface ServeSpec {
   template: string;
@@ -15,13 +16,7 @@ export interface ServeSpec {
   system?: string;
 }
 
-export interface ServeConfig {
-  temperature: number;
-  topP: number;
-  numCtx: number;
-  numPredict: number;
-  stop: string[];
-}
+export type ServeConfig = Pick<OllamaSettings, "temperature" | "topP" | "numCtx" | "numPredict" | "stop">;
 
 /** `{{` in a literal would start an action; Go templates print it through a string literal. */
 const escapeTemplateText = (text: string) => text.replaceAll("{{", '{{ "{{" }}');
