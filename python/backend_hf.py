@@ -18,7 +18,7 @@ from typing import Callable
 
 from train_config import TrainConfig
 from train_control import PreparedTraining, pick_supported, resolve_base_model, training_arguments
-from train_data import encode_dataset, pad_batch
+from train_data import pad_batch, tokenize_splits
 
 
 def pick_device(torch) -> str:
@@ -63,17 +63,9 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
         note(f"4-bit loading needs bitsandbytes on CUDA; training 16/32-bit LoRA on {device}")
 
     tokenizer = AutoTokenizer.from_pretrained(base_model)
-    if tokenizer.eos_token_id is None:
-        raise ValueError(f"the tokenizer of {base_model} has no EOS token: the model could not learn to stop")
+    splits = tokenize_splits(tokenizer, base_model, train_examples, validation_examples, config.max_seq_length)
+    train_rows, validation_rows = splits.train, splits.validation
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-
-    def encode(text: str, add_special_tokens: bool) -> list:
-        return tokenizer(text, add_special_tokens=add_special_tokens)["input_ids"]
-
-    train_rows, train_stats = encode_dataset(train_examples, encode, tokenizer.eos_token_id, config.max_seq_length)
-    validation_rows, validation_stats = encode_dataset(validation_examples, encode, tokenizer.eos_token_id, config.max_seq_length)
-    if not train_rows:
-        raise ValueError(f"no training example fits in maxSeqLength {config.max_seq_length}: raise training.maxSeqLength")
 
     bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
     model_arguments = {"dtype": torch.bfloat16 if bf16 else torch.float32}
@@ -126,6 +118,6 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
 
     return PreparedTraining(
         trainer=trainer, callback_base=TrainerCallback, backend="hf", device=describe_device(torch, device),
-        base_model=base_model, eos_token=tokenizer.eos_token, train_stats=train_stats,
-        validation_stats=validation_stats, save=save,
+        base_model=base_model, eos_token=tokenizer.eos_token, train_stats=splits.train_stats,
+        validation_stats=splits.validation_stats, save=save,
     )

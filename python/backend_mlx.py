@@ -1,7 +1,7 @@
 """The mlx backend: LoRA with mlx-lm on Apple silicon (Metal), or on MLX's CPU
 backend elsewhere (`mlx[cpu]`, for tests).
 
-Same data as the hf backend — train_data.encode_dataset: the Alpaca frame, the diff
+Same data as the hf backend — train_data.tokenize_splits: the Alpaca frame, the diff
 cut to its token budget, the tokenizer's EOS — handed to mlx-lm as (tokens, offset)
 pairs, its prompt-masking form, so the loss covers the response only. The loss is
 ours, for two reasons measured here: mlx-lm's default_loss computes logits for every
@@ -21,7 +21,7 @@ from typing import Callable
 from mlx_plan import adapter_config, lora_keys, lora_parameters, matches_module, plan_steps, response_window, to_mlx_rows
 from train_config import TrainConfig
 from train_control import PreparedTraining
-from train_data import encode_dataset
+from train_data import tokenize_splits
 
 RECORD_FILE = "joco-mlx.json"  # beside the adapter: which MLX base it was trained on (06-export reads it)
 
@@ -101,17 +101,8 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
     model = load_model(Path(base.path))[0] if Path(base.path).is_dir() else load(base.path)[0]
     # The transformers tokenizer of the same folder: token for token what the hf backend trains on.
     tokenizer = AutoTokenizer.from_pretrained(base.path)
-    if tokenizer.eos_token_id is None:
-        raise ValueError(f"the tokenizer of {base.path} has no EOS token: the model could not learn to stop")
-
-    def encode(text: str, add_special_tokens: bool) -> list:
-        return tokenizer(text, add_special_tokens=add_special_tokens)["input_ids"]
-
-    train_rows, train_stats = encode_dataset(train_examples, encode, tokenizer.eos_token_id, config.max_seq_length)
-    validation_rows, validation_stats = encode_dataset(validation_examples, encode, tokenizer.eos_token_id, config.max_seq_length)
-    if not train_rows:
-        raise ValueError(f"no training example fits in maxSeqLength {config.max_seq_length}: raise training.maxSeqLength")
-    train_rows, validation_rows = to_mlx_rows(train_rows), to_mlx_rows(validation_rows)
+    splits = tokenize_splits(tokenizer, base.path, train_examples, validation_examples, config.max_seq_length)
+    train_rows, validation_rows = to_mlx_rows(splits.train), to_mlx_rows(splits.validation)
     plan = plan_steps(len(train_rows), config.batch_size, config.gradient_accumulation_steps, config.epochs, config.max_steps)
     if plan.left_out:
         note(f"mlx-lm batches by length: the {plan.left_out} longest examples do not fill a batch of {config.batch_size} and are left out")
@@ -138,5 +129,5 @@ def prepare(config: TrainConfig, train_examples: list[dict], validation_examples
 
     return PreparedTraining(
         trainer=trainer, callback_base=CallbackBase, backend="mlx", device=describe_device(mx), base_model=base.path,
-        eos_token=tokenizer.eos_token, train_stats=train_stats, validation_stats=validation_stats, save=save,
+        eos_token=tokenizer.eos_token, train_stats=splits.train_stats, validation_stats=splits.validation_stats, save=save,
     )

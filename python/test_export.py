@@ -165,23 +165,26 @@ class ChatTemplateTest(unittest.TestCase):
         self.assertEqual(template.render(messages=messages, add_generation_prompt=True), render_prompt(INSTRUCTION, EXAMPLE["input"]))
 
 
+def run_main(config: dict) -> tuple[int, list[dict]]:
+    """export.py's main on a config file, with the events it printed (test_export_mlx.py uses it too)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.json"
+        path.write_text(json.dumps(config))
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = export.main([str(path)])
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
 class MainTest(unittest.TestCase):
-    def run_main(self, config: dict) -> tuple[int, list[dict]]:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "export.json"
-            path.write_text(json.dumps(config))
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                code = export.main([str(path)])
-        return code, [json.loads(line) for line in out.getvalue().splitlines()]
 
     def test_config_errors_and_no_route_are_error_events_with_hints(self):
-        code, events = self.run_main({"adapter": "a"})
+        code, events = run_main({"adapter": "a"})
         self.assertEqual(code, 2)
         self.assertEqual(events[-1]["event"], "error")
         self.assertIn("missing keys baseModel", events[-1]["message"])
         config = {k: "x" for k in export.REQUIRED_KEYS} | {"quantization": "q5_k_m", "route": "ollama"}
-        code, events = self.run_main(config)
+        code, events = run_main(config)
         self.assertEqual(code, 1)
         self.assertEqual([e["event"] for e in events], ["start", "error"])
         self.assertIn("Ollama cannot quantize to q5_k_m", events[-1]["message"])
@@ -189,7 +192,7 @@ class MainTest(unittest.TestCase):
 
     def test_a_failing_route_falls_through_and_the_error_names_each(self):
         config = {k: "/nonexistent" for k in export.REQUIRED_KEYS} | {"quantization": "q4_k_m", "route": "ollama"}
-        code, events = self.run_main(config)
+        code, events = run_main(config)
         self.assertEqual(code, 1)
         self.assertEqual([e["event"] for e in events], ["start", "step", "error"])
         self.assertEqual(events[1]["stage"], "fallback")
@@ -200,7 +203,7 @@ class MainTest(unittest.TestCase):
 
     def test_auto_says_why_each_route_is_left_out(self):
         config = {k: "/nonexistent" for k in export.REQUIRED_KEYS} | {"quantization": "auto", "route": "auto", "llamaBundle": "/nonexistent/gitRelease.bundle", "adapter": adapter_trained_by("hf")}
-        code, events = self.run_main(config)
+        code, events = run_main(config)
         start = events[0]
         self.assertEqual(start["skipped"]["unsloth"], "the adapter was trained by the hf backend, not unsloth")
         if start["converter"] is None:  # no LLAMA_CPP_DIR or converter on this machine's PATH

@@ -1,8 +1,6 @@
 """export.py on an adapter of the mlx backend, the parts that need no mlx: the route plan
 (never unsloth), and the error when this Python cannot fuse (the real fuse and export:
 test_mlx_fuse.py, test_export_mlx_e2e.py)."""
-import contextlib
-import io
 import json
 import sys
 import tempfile
@@ -13,6 +11,7 @@ from unittest import mock
 import export
 from export_mlx import MLX_HINT, merge_description, missing_mlx, mlx_unavailable
 from export_plan import why_not_unsloth
+from test_export import run_main
 
 
 def adapter_trained_by(backend: str) -> str:
@@ -23,16 +22,6 @@ def adapter_trained_by(backend: str) -> str:
 
 def absent(name):
     raise ModuleNotFoundError(f"No module named '{name}'")
-
-
-def run_main(config: dict) -> tuple[int, list[dict]]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "export.json"
-        path.write_text(json.dumps(config))
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            code = export.main([str(path)])
-    return code, [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 class MlxExportPlanTest(unittest.TestCase):

@@ -114,6 +114,30 @@ def encode_dataset(examples: list[dict], encode: Encode, eos_id: int, max_seq_le
     return rows, stats
 
 
+@dataclass
+class TokenizedSplits:
+    train: list[dict]
+    train_stats: DatasetStats
+    validation: list[dict]
+    validation_stats: DatasetStats
+
+
+def tokenize_splits(tokenizer, source: str, train_examples: list[dict], validation_examples: list[dict],
+                    max_seq_length: int) -> TokenizedSplits:
+    """Both splits through a Hugging Face tokenizer, the frame's EOS appended; what every backend trains on."""
+    if tokenizer.eos_token_id is None:
+        raise ValueError(f"the tokenizer of {source} has no EOS token: the model could not learn to stop")
+
+    def encode(text: str, add_special_tokens: bool) -> list:
+        return tokenizer(text, add_special_tokens=add_special_tokens)["input_ids"]
+
+    train, train_stats = encode_dataset(train_examples, encode, tokenizer.eos_token_id, max_seq_length)
+    validation, validation_stats = encode_dataset(validation_examples, encode, tokenizer.eos_token_id, max_seq_length)
+    if not train:
+        raise ValueError(f"no training example fits in maxSeqLength {max_seq_length}: raise training.maxSeqLength")
+    return TokenizedSplits(train, train_stats, validation, validation_stats)
+
+
 def render_dataset(examples: list[dict], count_tokens: CountTokens, eos_token: str, max_seq_length: int) -> tuple[list[str], DatasetStats]:
     texts, stats = [], DatasetStats()
     for example in examples:

@@ -7,20 +7,13 @@ import { basename } from "node:path";
 import { errorMessage } from "../../core/errors.js";
 import { type LlamaCppModel, loadGguf } from "../../export/llama-cpp.js";
 import { promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
-import { type GenerationMode, type Generator, failedGeneration } from "./types.js";
+import { type Generator, type SamplingSettings, failedGeneration } from "./types.js";
 
-export interface LlamaCppGeneratorSettings {
+export interface LlamaCppGeneratorSettings extends SamplingSettings {
   /** The GGUF file. */
   modelPath: string;
   /** The name the run records (default: the file name). */
   label?: string;
-  mode: GenerationMode;
-  types: string[];
-  temperature: number;
-  topP: number;
-  numPredict: number;
-  seed: number;
-  numCtx: number;
   stop: string[];
 }
 

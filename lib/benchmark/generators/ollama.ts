@@ -8,23 +8,16 @@ import { createOllamaClient } from "../../serve/ollama.js";
 import { RunbookError, errorMessage } from "../../core/errors.js";
 import { type PromptStyle, chatPrompt, fewShotMessages, promptVersion, renderStructuredAnswer, structuredJsonSchema, trainingPrompt } from "./prompts.js";
 import type { FewShotIndex } from "../few-shot.js";
-import { type GenerationMode, type Generator, failedGeneration } from "./types.js";
+import { type Generator, type SamplingSettings, failedGeneration } from "./types.js";
 
 /** Ollama names without a tag mean `:latest`. */
 export const sameOllamaModel = (a: string, b: string) => withTag(a) === withTag(b);
 const withTag = (name: string) => (name.includes(":") ? name : `${name}:latest`);
 
-export interface OllamaGeneratorSettings {
+export interface OllamaGeneratorSettings extends SamplingSettings {
   host: string;
   model: string;
-  mode: GenerationMode;
   prompt: PromptStyle;
-  types: string[];
-  temperature: number;
-  topP: number;
-  numPredict: number;
-  seed: number;
-  numCtx: number;
   /** Aborts every request once it fires (the hook's time budget); the benchmark lets a started request finish. */
   deadline?: AbortSignal;
   /** Chat prompts only: put the k most similar training examples before the case (the few-shot baseline). */

@@ -9,6 +9,17 @@ export type { Generation } from "../metrics.js";
 
 export type GenerationMode = "free" | "structured";
 
+/** What the Ollama and llama.cpp generators share: the mode, the allowed types and how they sample. */
+export interface SamplingSettings {
+  mode: GenerationMode;
+  types: string[];
+  temperature: number;
+  topP: number;
+  numPredict: number;
+  seed: number;
+  numCtx: number;
+}
+
 export interface Generator {
   backend: "ollama" | "llama-cpp" | "claude" | "reference";
   model: string;
